@@ -1,0 +1,345 @@
+/**
+ * `rfile`: the body of the current request, framed by Content-Length or
+ * decoded from chunked transfer coding, ending where the body ends.
+ *
+ * @module
+ */
+
+import type { Connection } from "./_conn.ts";
+
+const LF = 10;
+const CR = 13;
+const DIRECT_READ = 16 * 1024;
+const MAX_CHUNK_LINE = 4096;
+const MAX_TRAILER_BYTES = 64 * 1024;
+
+/**
+ * An error in reading a request or its body: a malformed body, a client that
+ * closed the connection early, or a timeout. `code` is the HTTP status that
+ * answers it, when an answer can still be sent.
+ *
+ * @example
+ * ```ts
+ * import { HTTPRequestError } from "./mod.ts";
+ * import { assertEquals } from "jsr:@std/assert@1";
+ *
+ * const err = new HTTPRequestError(400, "Invalid chunk size \"zz\"");
+ * assertEquals(err.code, 400);
+ * ```
+ */
+export class HTTPRequestError extends Error {
+  /** The HTTP status that answers the error: 400, 408 or 413. */
+  readonly code: number;
+
+  /**
+   * @param code The HTTP status that answers the error.
+   * @param message One sentence saying what was wrong.
+   */
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = "HTTPRequestError";
+    this.code = code;
+  }
+}
+
+/**
+ * The request body as the handler reads it: `this.rfile`. Like Python's
+ * `rfile` it reads bytes; unlike it, it ends at the end of this request's
+ * body, so a handler can neither block on a body that was not sent nor read
+ * into the next request.
+ *
+ * It is also an async iterable of chunks, for streaming.
+ */
+export interface RFile extends AsyncIterable<Uint8Array> {
+  /**
+   * Reads `size` bytes, fewer only at the end of the body; all that is left
+   * when `size` is negative or omitted. An empty array means the end.
+   */
+  read(size?: number): Promise<Uint8Array>;
+  /** Reads what is available, at most `size` bytes, at least one unless at the end. */
+  read1(size?: number): Promise<Uint8Array>;
+  /** Reads up to and including the next `\n`, at most `limit` bytes when `limit` >= 0. */
+  readline(limit?: number): Promise<Uint8Array>;
+  /** Reads into `buffer`; returns how many bytes were read, 0 at the end. */
+  readinto(buffer: Uint8Array): Promise<number>;
+  /** The body as a web stream of chunks. */
+  readonly readable: ReadableStream<Uint8Array>;
+}
+
+const enum Mode {
+  Done,
+  Length,
+  Chunked,
+}
+
+/** The body reader of one connection, reset for each request. */
+export class BodyReader implements RFile {
+  #io: Connection;
+  #timeout_ms: () => number;
+  #mode = Mode.Done;
+  /** Length mode: bytes left; chunked mode: bytes left in this chunk. */
+  #left = 0;
+  #chunk_started = false;
+  #seen = 0;
+  #before_read: (() => Promise<void>) | null = null;
+
+  /**
+   * @param io The connection.
+   * @param timeout_ms The read timeout, read when each read starts.
+   */
+  constructor(io: Connection, timeout_ms: () => number) {
+    this.#io = io;
+    this.#timeout_ms = timeout_ms;
+  }
+
+  /**
+   * Starts a new body: `length` bytes, or chunked when `length` is `null`.
+   * `before_read` runs before the first read from the socket (it sends a
+   * pending `100 Continue`).
+   */
+  reset(
+    length: number | null,
+    before_read: (() => Promise<void>) | null,
+  ): void {
+    this.#seen = 0;
+    this.#chunk_started = false;
+    this.#before_read = before_read;
+    if (length === null) {
+      this.#mode = Mode.Chunked;
+      this.#left = 0;
+    } else {
+      this.#mode = length > 0 ? Mode.Length : Mode.Done;
+      this.#left = length;
+    }
+  }
+
+  /** Whether the whole body has been read. */
+  get done(): boolean {
+    return this.#mode === Mode.Done;
+  }
+
+  async #send_pending(): Promise<void> {
+    const send = this.#before_read;
+    if (send) {
+      this.#before_read = null;
+      await send();
+    }
+  }
+
+  async #fill(): Promise<void> {
+    await this.#send_pending();
+    if (!(await this.#io.fill(this.#timeout_ms()))) {
+      const timed_out = this.#io.closed_by === "timeout";
+      this.#mode = Mode.Done;
+      throw timed_out
+        ? new HTTPRequestError(408, "Request body timed out")
+        : new HTTPRequestError(
+          400,
+          `Client closed the connection after ${this.#seen} body bytes`,
+        );
+    }
+  }
+
+  async #line(limit: number, what: string): Promise<string> {
+    const io = this.#io;
+    let scan = io.start;
+    for (;;) {
+      const lf = io.buf.indexOf(LF, scan);
+      if (lf !== -1 && lf < io.end) {
+        if (lf === io.start || io.buf[lf - 1] !== CR) {
+          throw new HTTPRequestError(400, `Bare LF in ${what}`);
+        }
+        let line = "";
+        for (let i = io.start; i < lf - 1; i++) {
+          line += String.fromCharCode(io.buf[i]!);
+        }
+        io.start = lf + 1;
+        return line;
+      }
+      if (io.end - io.start > limit) {
+        throw new HTTPRequestError(400, `${what} is too long`);
+      }
+      scan = io.end;
+      const start = io.start;
+      await this.#fill();
+      scan += io.start - start;
+    }
+  }
+
+  /**
+   * Makes body bytes available in the connection buffer and returns how many
+   * of them belong to the body (0 at the end of the body).
+   */
+  async #available(): Promise<number> {
+    const io = this.#io;
+    while (this.#mode !== Mode.Done) {
+      if (this.#mode === Mode.Chunked && this.#left === 0) {
+        await this.#next_chunk();
+        continue;
+      }
+      if (io.buffered === 0) await this.#fill();
+      return Math.min(io.buffered, this.#left);
+    }
+    return 0;
+  }
+
+  async #next_chunk(): Promise<void> {
+    const io = this.#io;
+    if (this.#chunk_started) {
+      // RFC 9112 §7.1: chunk-data is followed by CRLF.
+      while (io.buffered < 2) await this.#fill();
+      if (io.buf[io.start] !== CR || io.buf[io.start + 1] !== LF) {
+        throw new HTTPRequestError(400, "Chunk data is not followed by CRLF");
+      }
+      io.start += 2;
+    }
+    const line = await this.#line(MAX_CHUNK_LINE, "chunk size line");
+    const m = /^([0-9A-Fa-f]{1,15})[ \t]*(?:;.*)?$/.exec(line);
+    if (!m) {
+      throw new HTTPRequestError(400, `Invalid chunk size "${line}"`);
+    }
+    const size = parseInt(m[1]!, 16);
+    this.#chunk_started = true;
+    if (size > 0) {
+      this.#left = size;
+      return;
+    }
+    // Last chunk: skip the trailer section up to its blank line.
+    let trailer_bytes = 0;
+    for (;;) {
+      const trailer = await this.#line(MAX_TRAILER_BYTES, "trailer line");
+      if (trailer === "") break;
+      trailer_bytes += trailer.length;
+      if (trailer_bytes > MAX_TRAILER_BYTES) {
+        throw new HTTPRequestError(400, "Trailer section is too long");
+      }
+    }
+    this.#mode = Mode.Done;
+  }
+
+  #consume(n: number): Uint8Array {
+    const io = this.#io;
+    const out = io.buf.slice(io.start, io.start + n);
+    this.#advance(n);
+    return out;
+  }
+
+  #advance(n: number): void {
+    this.#io.start += n;
+    this.#seen += n;
+    this.#left -= n;
+    if (this.#left === 0 && this.#mode === Mode.Length) this.#mode = Mode.Done;
+  }
+
+  /** {@inheritDoc RFile.read1} */
+  async read1(size = DIRECT_READ * 4): Promise<Uint8Array> {
+    if (size === 0 || this.#mode === Mode.Done) return new Uint8Array(0);
+    if (size < 0) size = DIRECT_READ * 4;
+    const io = this.#io;
+    // A large read with nothing buffered goes straight from the socket into
+    // the caller's array: one copy fewer.
+    if (
+      io.buffered === 0 && this.#left >= DIRECT_READ && size >= DIRECT_READ
+    ) {
+      const chunk = new Uint8Array(Math.min(size, this.#left));
+      await this.#send_pending();
+      const n = await io.read(chunk, this.#timeout_ms());
+      if (n === null) {
+        await this.#fill(); // throws the right error
+      } else {
+        this.#seen += n;
+        this.#left -= n;
+        if (this.#left === 0 && this.#mode === Mode.Length) {
+          this.#mode = Mode.Done;
+        }
+        return chunk.subarray(0, n);
+      }
+    }
+    const n = await this.#available();
+    return this.#consume(Math.min(n, size));
+  }
+
+  /** {@inheritDoc RFile.read} */
+  async read(size = -1): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    while (size < 0 || total < size) {
+      const part = await this.read1(size < 0 ? -1 : size - total);
+      if (part.length === 0) break;
+      parts.push(part);
+      total += part.length;
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const part of parts) {
+      out.set(part, off);
+      off += part.length;
+    }
+    return out;
+  }
+
+  /** {@inheritDoc RFile.readline} */
+  async readline(limit = -1): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    const io = this.#io;
+    while (limit < 0 || total < limit) {
+      const n = await this.#available();
+      if (n === 0) break;
+      let take = limit < 0 ? n : Math.min(n, limit - total);
+      const lf = io.buf.indexOf(LF, io.start);
+      const found = lf !== -1 && lf < io.start + take;
+      if (found) take = lf - io.start + 1;
+      parts.push(this.#consume(take));
+      total += take;
+      if (found) break;
+    }
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const part of parts) {
+      out.set(part, off);
+      off += part.length;
+    }
+    return out;
+  }
+
+  /** {@inheritDoc RFile.readinto} */
+  async readinto(buffer: Uint8Array): Promise<number> {
+    const n = await this.#available();
+    const take = Math.min(n, buffer.length);
+    buffer.set(this.#io.buf.subarray(this.#io.start, this.#io.start + take));
+    this.#advance(take);
+    return take;
+  }
+
+  /**
+   * Reads and discards the rest of the body, at most `max` bytes; returns
+   * whether the body ended within that bound.
+   */
+  async drain(max: number): Promise<boolean> {
+    let left = max;
+    while (this.#mode !== Mode.Done && left >= 0) {
+      const n = await this.#available();
+      const take = Math.min(n, left + 1);
+      this.#advance(take);
+      left -= take;
+    }
+    return this.#mode === Mode.Done;
+  }
+
+  /** Yields the body in chunks as they arrive. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const chunk = await this.read1();
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  }
+
+  /** {@inheritDoc RFile.readable} */
+  get readable(): ReadableStream<Uint8Array> {
+    return ReadableStream.from(this);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * One accepted TCP (or TLS) connection: a reusable read buffer, a write loop,
+ * and a deadline that a shared watchdog enforces by closing the socket.
+ *
+ * @module
+ */
+
+const INITIAL_BUFFER = 16 * 1024;
+const WATCHDOG_TICK_MS = 100;
+
+/** Why the watchdog or the server closed a connection. */
+export type CloseReason = "timeout" | "shutdown" | null;
+
+const live = new Set<Connection>();
+const by_conn = new WeakMap<Deno.Conn, Connection>();
+let watchdog: ReturnType<typeof setInterval> | undefined;
+
+function sweep(): void {
+  const now = Date.now();
+  for (const c of live) {
+    if (c.deadline <= now) c.close("timeout");
+  }
+}
+
+/**
+ * The socket of one client, with the buffer its requests are parsed from.
+ *
+ * Reads go through {@linkcode Connection.fill}, which appends to `buf`
+ * between `start` and `end`; parsers consume by advancing `start`. Every
+ * socket read and write sets `deadline` first; a single interval timer for
+ * all connections closes those whose deadline has passed, so a timeout costs
+ * no timer per request.
+ */
+export class Connection {
+  /** The socket. */
+  readonly conn: Deno.Conn;
+  /** Buffered bytes are `buf[start..end)`. */
+  buf: Uint8Array = new Uint8Array(INITIAL_BUFFER);
+  /** Start of the unconsumed bytes. */
+  start = 0;
+  /** End of the buffered bytes. */
+  end = 0;
+  /** When (ms since the epoch) the pending socket operation times out. */
+  deadline = Infinity;
+  /** True while waiting for the first byte of the next request. */
+  idle = false;
+  /** Set when the server shuts down: no new request is read. */
+  draining = false;
+  /** Why it was closed from outside, if it was. */
+  closed_by: CloseReason = null;
+  /** Resolves when the connection is closed. */
+  readonly done: Promise<void>;
+  #closed = false;
+  #resolve_done: () => void;
+
+  /** Wraps `conn` and puts it under the watchdog. */
+  constructor(conn: Deno.Conn) {
+    this.conn = conn;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.done = promise;
+    this.#resolve_done = resolve;
+    by_conn.set(conn, this);
+    live.add(this);
+    if (watchdog === undefined) {
+      const timer = setInterval(sweep, WATCHDOG_TICK_MS);
+      Deno.unrefTimer(timer);
+      watchdog = timer;
+    }
+  }
+
+  /** Whether the socket is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** How many bytes are buffered and not yet consumed. */
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /**
+   * Reads more bytes into the buffer, moving or growing it to make room for
+   * `want` more bytes; returns `false` at end of stream.
+   */
+  async fill(timeout_ms: number, want = 1): Promise<boolean> {
+    if (this.start === this.end) this.start = this.end = 0;
+    if (this.buf.length - this.end < want) {
+      const size = this.end - this.start;
+      if (this.buf.length - size >= want && this.start > 0) {
+        this.buf.copyWithin(0, this.start, this.end);
+      } else {
+        let cap = this.buf.length * 2;
+        while (cap - size < want) cap *= 2;
+        const grown = new Uint8Array(cap);
+        grown.set(this.buf.subarray(this.start, this.end));
+        this.buf = grown;
+      }
+      this.start = 0;
+      this.end = size;
+    }
+    const n = await this.read(this.buf.subarray(this.end), timeout_ms);
+    if (n === null) return false;
+    this.end += n;
+    return true;
+  }
+
+  /**
+   * Reads from the socket into `into` within `timeout_ms`; `null` at end of
+   * stream, or when the connection was closed under the read.
+   */
+  async read(into: Uint8Array, timeout_ms: number): Promise<number | null> {
+    if (this.#closed) return null;
+    this.deadline = Date.now() + timeout_ms;
+    try {
+      return await this.conn.read(into);
+    } catch (err) {
+      if (this.#closed) return null;
+      throw err;
+    } finally {
+      this.deadline = Infinity;
+    }
+  }
+
+  /** Writes all of `data` within `timeout_ms` (for each socket write). */
+  async write(data: Uint8Array, timeout_ms: number): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      if (this.#closed) throw new Deno.errors.BrokenPipe("Connection closed");
+      this.deadline = Date.now() + timeout_ms;
+      try {
+        off += await this.conn.write(off === 0 ? data : data.subarray(off));
+      } catch (err) {
+        if (this.#closed) {
+          throw new Deno.errors.BrokenPipe("Connection closed");
+        }
+        throw err;
+      } finally {
+        this.deadline = Infinity;
+      }
+    }
+  }
+
+  /** Closes the socket once; later calls do nothing. */
+  close(reason: CloseReason = null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.closed_by ??= reason;
+    live.delete(this);
+    if (live.size === 0 && watchdog !== undefined) {
+      clearInterval(watchdog);
+      watchdog = undefined;
+    }
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed by the peer's reset: nothing left to release.
+    }
+    this.#resolve_done();
+  }
+}
+
+/** The {@linkcode Connection} of a socket, made on first use. */
+export function connection_of(conn: Deno.Conn): Connection {
+  return by_conn.get(conn) ?? new Connection(conn);
+}

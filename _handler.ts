@@ -1,0 +1,791 @@
+/**
+ * `BaseHTTPRequestHandler`: Python's HTTP/1.x request handler.
+ *
+ * @module
+ */
+
+import { BodyReader, HTTPRequestError, type RFile } from "./_body.ts";
+import { type Connection, connection_of } from "./_conn.ts";
+import { format_date, format_log_date, now_date } from "./_date.ts";
+import { read_head } from "./_head.ts";
+import { HTTPMessage } from "./_message.ts";
+import { escape_control, percent_format, repr } from "./_pyformat.ts";
+import { RESPONSES } from "./_status.ts";
+import { ResponseWriter, type WFile } from "./_writer.ts";
+import type { HTTPServer } from "./_server.ts";
+
+/**
+ * The HTML page of an error response; `%(code)d`, `%(message)s` and
+ * `%(explain)s` are filled in. This is the page the spec's Python 3.5 sends
+ * (CPython 3.12 shortened the DOCTYPE).
+ */
+export const DEFAULT_ERROR_MESSAGE: string = `\
+<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN"
+        "http://www.w3.org/TR/html4/strict.dtd">
+<html>
+    <head>
+        <meta http-equiv="Content-Type" content="text/html;charset=utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: %(code)d</p>
+        <p>Message: %(message)s.</p>
+        <p>Error code explanation: %(code)s - %(explain)s.</p>
+    </body>
+</html>
+`;
+
+/** The `Content-Type` of error pages. */
+export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+const encoder = new TextEncoder();
+
+let log_second = -1;
+let log_date = "";
+
+function html_escape(s: string): string {
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(
+    ">",
+    "&gt;",
+  );
+}
+
+function fill_error_page(
+  format: string,
+  code: number,
+  message: string,
+  explain: string,
+): string {
+  return format.replace(
+    /%\((code|message|explain)\)([sd])/g,
+    (_, key) =>
+      key === "code" ? String(code) : key === "message" ? message : explain,
+  );
+}
+
+/** The methods a handler can implement: `do_GET`, `do_POST` ... */
+type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
+
+/**
+ * Handles the HTTP requests of one connection, as Python's
+ * `http.server.BaseHTTPRequestHandler`. Subclass it and add a method
+ * `do_<COMMAND>` for each HTTP method to serve; a request whose method has
+ * none gets `501 Unsupported method`.
+ *
+ * The server makes one handler per connection and calls
+ * {@linkcode BaseHTTPRequestHandler.handle}, which reads requests until the
+ * connection is to be closed. For each request, the handler parses the
+ * request line (`command`, `path`, `request_version`) and the headers
+ * (`headers`), then calls `do_<COMMAND>()`, which typically:
+ *
+ * 1. reads the request body from `rfile` (it ends where the body ends);
+ * 2. calls {@linkcode BaseHTTPRequestHandler.send_response}, then
+ *    {@linkcode BaseHTTPRequestHandler.send_header} for each header, then
+ *    {@linkcode BaseHTTPRequestHandler.end_headers} (these buffer, so they
+ *    need no `await`);
+ * 3. writes the body with `await this.wfile.write(...)`.
+ *
+ * Or it calls {@linkcode BaseHTTPRequestHandler.send_error}. What is
+ * buffered is sent when the method returns, in one socket write when it is
+ * small. Configuration is through properties a subclass overrides:
+ * `server_version`, `protocol_version` (set `"HTTP/1.1"` for keep-alive), the
+ * limits and the timeouts.
+ *
+ * @example A handler that answers every GET
+ * ```ts
+ * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
+ * import { assertEquals } from "jsr:@std/assert@1";
+ *
+ * class Handler extends BaseHTTPRequestHandler {
+ *   async do_GET() {
+ *     this.send_response(200);
+ *     this.send_header("Content-Type", "text/plain; charset=utf-8");
+ *     this.end_headers();
+ *     await this.wfile.write(`You asked for ${this.path}\n`);
+ *   }
+ *   override log_message() {} // keep the example quiet
+ * }
+ *
+ * await using server = new HTTPServer(["127.0.0.1", 0], Handler);
+ * server.serve_forever();
+ * const res = await fetch(`http://127.0.0.1:${server.server_port}/hello`);
+ * assertEquals(res.status, 200);
+ * assertEquals(await res.text(), "You asked for /hello\n");
+ * ```
+ */
+export class BaseHTTPRequestHandler {
+  /** The server software: the first word of the `Server` header. */
+  server_version = "BaseHTTP/0.6";
+  /** The runtime, the second word of the `Server` header. */
+  sys_version = `Deno/${Deno.version.deno}`;
+  /**
+   * The HTTP version of responses. `"HTTP/1.0"` (the default, as in Python)
+   * closes the connection after each response; `"HTTP/1.1"` keeps it open
+   * unless the client or the response says otherwise.
+   */
+  protocol_version = "HTTP/1.0";
+  /** The version assumed for a request line without one (HTTP/0.9). */
+  default_request_version = "HTTP/0.9";
+  /** The HTML page of error responses (see {@linkcode DEFAULT_ERROR_MESSAGE}). */
+  error_message_format: string = DEFAULT_ERROR_MESSAGE;
+  /** The `Content-Type` of error responses. */
+  error_content_type: string = DEFAULT_ERROR_CONTENT_TYPE;
+  /** Status code -> `[phrase, explanation]`, as Python's `responses`. */
+  responses: Readonly<Record<number, readonly [string, string]>> = RESPONSES;
+  /** The class the headers are parsed into. */
+  MessageClass: typeof HTTPMessage = HTTPMessage;
+  /**
+   * Seconds each socket read or write of a request body or response may
+   * take (Python's `timeout`); `null` means 60. Python's default, no
+   * timeout at all, lets a slow client hold a connection forever.
+   */
+  timeout: number | null = null;
+  /** Seconds a request line and headers may take once they start. */
+  header_timeout = 60;
+  /** Seconds an idle keep-alive connection waits for its next request. */
+  keep_alive_timeout = 5;
+  /** Longest request line in bytes, as Python: longer gets 414. */
+  max_request_line = 65536;
+  /** Longest header line in bytes, as Python: longer gets 431. */
+  max_header_line = 65536;
+  /** Most header lines, as Python: more gets 431. */
+  max_headers = 100;
+  /** Most bytes of request line and headers together: more gets 431. */
+  max_head_bytes: number = 1024 * 1024;
+  /**
+   * Most bytes of an unread request body that are read and discarded to
+   * keep the connection open; beyond that it is closed.
+   */
+  max_drain_bytes: number = 256 * 1024;
+
+  /** The socket of the connection (Python's `request`). */
+  readonly request: Deno.Conn;
+  /** The client's `[host, port]`. */
+  readonly client_address: [string, number];
+  /** The server that accepted the connection. */
+  readonly server: HTTPServer;
+  /** The request method, such as `"GET"`; `null` before it is parsed. */
+  command: string | null = null;
+  /** The request target, such as `"/index.html?x=1"`. */
+  path = "";
+  /** The request's HTTP version, such as `"HTTP/1.1"`. */
+  request_version = "";
+  /** The request line, without its line ending. */
+  requestline = "";
+  /** The request headers. */
+  headers: HTTPMessage = new HTTPMessage();
+  /** Whether the connection closes after this request. */
+  close_connection = true;
+
+  #io: Connection;
+  #rfile: BodyReader;
+  #wfile: ResponseWriter;
+  #raw_requestline = "";
+  #header_lines: string[] = [];
+  #headers_buffer: string[] = [];
+  #head_open = false;
+  #status = 0;
+  #declared_length: number | null = null;
+  #chunked = false;
+  #responded = false;
+  #expect_continue = false;
+  #seen_request = false;
+  /** Body length from the headers; `null` for chunked. */
+  #body_length: number | null = 0;
+
+  /**
+   * Makes the handler of one connection; the server then calls
+   * {@linkcode BaseHTTPRequestHandler.handle}.
+   *
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @param server The server.
+   */
+  constructor(
+    request: Deno.Conn,
+    client_address: [string, number],
+    server: HTTPServer,
+  ) {
+    this.request = request;
+    this.client_address = client_address;
+    this.server = server;
+    this.#io = connection_of(request);
+    const io_timeout = () => (this.timeout ?? 60) * 1000;
+    this.#rfile = new BodyReader(this.#io, io_timeout);
+    this.#wfile = new ResponseWriter(this.#io, io_timeout);
+  }
+
+  /** The request body of the current request (Python's `rfile`). */
+  get rfile(): RFile {
+    return this.#rfile;
+  }
+
+  /** The response being written (Python's `wfile`). */
+  get wfile(): WFile {
+    return this.#wfile;
+  }
+
+  /** The request line as received, line ending included. */
+  get raw_requestline(): Uint8Array {
+    const s = this.#raw_requestline;
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
+  /** Called before {@linkcode BaseHTTPRequestHandler.handle}; does nothing here. */
+  setup(): void {}
+
+  /** Called after {@linkcode BaseHTTPRequestHandler.handle}; does nothing here. */
+  finish(): void {}
+
+  /**
+   * Handles requests until the connection is to be closed.
+   *
+   * @returns When the connection's last request is done.
+   */
+  async handle(): Promise<void> {
+    this.close_connection = true;
+    await this.handle_one_request();
+    while (!this.close_connection && !this.#io.closed) {
+      await this.handle_one_request();
+    }
+  }
+
+  /**
+   * Reads one request, calls its `do_<COMMAND>` method and sends what it
+   * buffered. Errors in the request get an error response; errors in the
+   * handler a 500 when nothing was sent yet.
+   *
+   * @returns When the response is sent.
+   */
+  async handle_one_request(): Promise<void> {
+    this.#wfile.start();
+    this.#headers_buffer = [];
+    this.#head_open = false;
+    this.#responded = false;
+    this.#declared_length = null;
+    this.#chunked = false;
+    this.#expect_continue = false;
+    this.#rfile.reset(0, null);
+    try {
+      if (!(await this.#read_request())) return;
+      const name = "do_" + this.command;
+      const method = (this as unknown as Record<string, unknown>)[name];
+      if (typeof method !== "function") {
+        this.send_error(501, `Unsupported method (${repr(this.command!)})`);
+      } else {
+        await (method as DoMethod).call(this);
+        this.#check_complete(name);
+      }
+      await this.#wfile.flush();
+      if (!this.close_connection && !this.#rfile.done) {
+        // Read what the handler left of the body, so that the next request
+        // starts where it should; close rather than read a large remainder.
+        if (!(await this.#rfile.drain(this.max_drain_bytes))) {
+          this.close_connection = true;
+        }
+      }
+    } catch (err) {
+      this.close_connection = true;
+      await this.#fail(err);
+    } finally {
+      if (this.close_connection) this.#io.close();
+    }
+  }
+
+  /** Reads and parses the head; false when there is no request to serve. */
+  async #read_request(): Promise<boolean> {
+    const head = await read_head(this.#io, {
+      max_request_line: this.max_request_line,
+      max_header_line: this.max_header_line,
+      max_headers: this.max_headers,
+      max_head_bytes: this.max_head_bytes,
+      idle_ms:
+        (this.#seen_request ? this.keep_alive_timeout : this.header_timeout) *
+        1000,
+      head_ms: this.header_timeout * 1000,
+    });
+    this.#seen_request = true;
+    switch (head.kind) {
+      case "eof":
+        this.close_connection = true;
+        return false;
+      case "timeout":
+        this.close_connection = true;
+        this.log_error("Request timed out: %r", "timed out");
+        return false;
+      case "line_too_long":
+        this.requestline = "";
+        this.request_version = "";
+        this.command = "";
+        this.send_error(414);
+        return false;
+      case "bad_line":
+      case "headers_too_large":
+        this.#raw_requestline = head.request_line + "\r\n";
+        this.#header_lines = [];
+        break;
+      case "head":
+        this.#raw_requestline = head.request_line + "\r\n";
+        this.#header_lines = head.header_lines;
+    }
+    if (!this.parse_request()) return false;
+    if (head.kind === "headers_too_large") {
+      this.send_error(431, head.message);
+      return false;
+    }
+    if (head.kind === "bad_line") {
+      this.send_error(400, "Bare CR in request head");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Parses the request line and the headers into `command`, `path`,
+   * `request_version` and `headers`, and checks the framing of the body.
+   * On failure the error response is already buffered.
+   *
+   * @returns Whether the request can be served.
+   */
+  parse_request(): boolean {
+    this.command = null;
+    let version = this.default_request_version;
+    this.request_version = version;
+    this.close_connection = true;
+    const requestline = this.#raw_requestline.replace(/[\r\n]+$/, "");
+    this.requestline = requestline;
+    const words = requestline.split(/[ \t\v\f]+/).filter((w) => w !== "");
+    if (words.length === 0) return false;
+
+    if (words.length >= 3) {
+      version = words[words.length - 1]!;
+      const m = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
+      if (!m) {
+        this.send_error(400, `Bad request version (${repr(version)})`);
+        return false;
+      }
+      const major = Number(m[1]), minor = Number(m[2]);
+      if (
+        (major > 1 || (major === 1 && minor >= 1)) &&
+        this.protocol_version >= "HTTP/1.1"
+      ) {
+        this.close_connection = false;
+      }
+      if (major >= 2) {
+        this.send_error(505, `Invalid HTTP version (${major}.${minor})`);
+        return false;
+      }
+      this.request_version = version;
+    }
+    if (words.length < 2 || words.length > 3) {
+      this.send_error(400, `Bad request syntax (${repr(requestline)})`);
+      return false;
+    }
+    const [command, path] = words as [string, string];
+    if (words.length === 2) {
+      this.close_connection = true;
+      if (command !== "GET") {
+        this.send_error(400, `Bad HTTP/0.9 request type (${repr(command)})`);
+        return false;
+      }
+    }
+    this.command = command;
+    // Collapse leading slashes so that "//host/x" cannot be taken for a
+    // scheme-relative URL (gh-87389).
+    this.path = path.startsWith("//") ? "/" + path.replace(/^\/+/, "") : path;
+
+    const headers = new this.MessageClass();
+    for (const line of this.#header_lines) {
+      const colon = line.indexOf(":");
+      const name = colon > 0 ? line.slice(0, colon) : "";
+      // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
+      // say reject; accepting them is how requests get smuggled.
+      if (!TOKEN.test(name)) {
+        this.send_error(400, `Bad header line (${repr(line)})`);
+        return false;
+      }
+      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+      if (value.includes("\0")) {
+        this.send_error(400, `Bad header value (${repr(line)})`);
+        return false;
+      }
+      headers.append(name, value);
+    }
+    this.headers = headers;
+    if (!this.#check_framing()) return false;
+
+    const conntype = (headers.get("Connection") ?? "").toLowerCase();
+    if (conntype === "close") {
+      this.close_connection = true;
+    } else if (
+      conntype === "keep-alive" && this.protocol_version >= "HTTP/1.1"
+    ) {
+      this.close_connection = false;
+    }
+    const expect = (headers.get("Expect") ?? "").toLowerCase();
+    if (
+      expect === "100-continue" && this.protocol_version >= "HTTP/1.1" &&
+      this.request_version >= "HTTP/1.1"
+    ) {
+      if (!this.handle_expect_100()) return false;
+      this.#expect_continue = true;
+    }
+    this.#rfile.reset(
+      this.#body_length,
+      this.#expect_continue ? () => this.#wfile.flush() : null,
+    );
+    return true;
+  }
+
+  /** Host and body framing checks (RFC 9112 §3.2, §6); sets the body length. */
+  #check_framing(): boolean {
+    const headers = this.headers;
+    const http11 = this.request_version >= "HTTP/1.1";
+    const hosts = headers.get_all("Host", []);
+    if ((http11 && hosts.length === 0) || hosts.length > 1) {
+      this.send_error(
+        400,
+        hosts.length ? "Multiple Host headers" : "Missing Host header",
+      );
+      return false;
+    }
+    const te = headers.get_all("Transfer-Encoding", []);
+    const cl = headers.get_all("Content-Length", []);
+    this.#body_length = 0;
+    if (te.length > 0) {
+      if (cl.length > 0) {
+        this.send_error(400, "Both Content-Length and Transfer-Encoding");
+        return false;
+      }
+      if (!http11) {
+        this.send_error(400, "Transfer-Encoding in an HTTP/1.0 request");
+        return false;
+      }
+      if (te.length !== 1 || te[0]!.toLowerCase() !== "chunked") {
+        this.send_error(
+          501,
+          `Unsupported Transfer-Encoding (${repr(te.join(", "))})`,
+        );
+        return false;
+      }
+      this.#body_length = null;
+      return true;
+    }
+    if (cl.length > 0) {
+      const values = cl.flatMap((v) => v.split(",")).map((v) => v.trim());
+      const first = values[0]!;
+      if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first)) {
+        this.send_error(400, `Bad Content-Length (${repr(cl.join(", "))})`);
+        return false;
+      }
+      this.#body_length = Number(first);
+    }
+    return true;
+  }
+
+  /** After do_X: a response that was not started or not finished. */
+  #check_complete(name: string): void {
+    if (this.request_version === "HTTP/0.9") return;
+    if (!this.#responded) {
+      this.log_error("%s() sent no response", name);
+      this.close_connection = true;
+    } else if (this.#head_open) {
+      this.log_error("%s() did not call end_headers()", name);
+      this.#wfile.discard();
+      this.#headers_buffer = [];
+      this.#head_open = false;
+      this.send_error(500, "Incomplete response");
+    } else if (
+      this.#declared_length !== null &&
+      this.#declared_length !== this.#wfile.body_bytes
+    ) {
+      this.log_error(
+        "%s() wrote %d body bytes, Content-Length said %d",
+        name,
+        this.#wfile.body_bytes,
+        this.#declared_length,
+      );
+      this.close_connection = true;
+    }
+  }
+
+  /** Answers or logs an error thrown while serving a request. */
+  async #fail(err: unknown): Promise<void> {
+    const io = this.#io;
+    if (err instanceof HTTPRequestError) {
+      this.log_error("%s", err.message);
+    } else if (is_disconnect(err) || io.closed) {
+      this.log_error(
+        "Client disconnected: %s",
+        err instanceof Error ? err.message : String(err),
+      );
+      return;
+    } else {
+      this.server.handle_error(this.request, this.client_address, err);
+    }
+    if (io.closed || this.#wfile.sent) return;
+    this.#wfile.discard();
+    this.#headers_buffer = [];
+    this.#head_open = false;
+    const code = err instanceof HTTPRequestError ? err.code : 500;
+    try {
+      this.send_error(
+        code,
+        err instanceof HTTPRequestError ? err.message : undefined,
+      );
+      await this.#wfile.flush();
+    } catch (second) {
+      if (!is_disconnect(second)) throw second;
+    }
+  }
+
+  /**
+   * Answers `Expect: 100-continue`: sends `100 Continue` before the body is
+   * read (it goes out when the handler first reads `rfile`). Override it to
+   * refuse a request first: send an error and return `false`.
+   *
+   * @returns Whether to go on with the request.
+   */
+  handle_expect_100(): boolean {
+    this.send_response_only(100);
+    this.end_headers();
+    return true;
+  }
+
+  /**
+   * Sends an error response with an HTML page, and closes the connection
+   * after it.
+   *
+   * @param code The status code.
+   * @param message The reason phrase; by default the one for `code`.
+   * @param explain The explanation on the page; by default the one for `code`.
+   */
+  send_error(code: number, message?: string, explain?: string): void {
+    const [short, long] = this.responses[code] ?? ["???", "???"];
+    message ??= short;
+    explain ??= long;
+    this.log_error("code %d, message %s", code, message);
+    if (this.#head_open || this.#wfile.sent) {
+      // A response is already under way: an error page cannot follow it.
+      this.close_connection = true;
+      return;
+    }
+    this.#wfile.discard();
+    this.send_response(code, message);
+    // Message body is omitted for 1xx, 204, 205 and 304 (RFC 9110 §15).
+    let body: Uint8Array | null = null;
+    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+      body = encoder.encode(fill_error_page(
+        this.error_message_format,
+        code,
+        html_escape(message),
+        html_escape(explain),
+      ));
+      this.send_header("Content-Type", this.error_content_type);
+    }
+    this.send_header("Connection", "close");
+    if (body) this.send_header("Content-Length", String(body.length));
+    this.end_headers();
+    if (body) this.#wfile.buffer(body);
+  }
+
+  /**
+   * Buffers the status line and the `Server` and `Date` headers, and logs
+   * the request.
+   *
+   * @param code The status code.
+   * @param message The reason phrase; by default the one for `code`.
+   */
+  send_response(code: number, message?: string): void {
+    this.log_request(code);
+    this.send_response_only(code, message);
+    this.send_header("Server", this.version_string());
+    this.send_header("Date", this.date_time_string());
+  }
+
+  /**
+   * Buffers the status line only.
+   *
+   * @param code The status code.
+   * @param message The reason phrase; by default the one for `code`.
+   */
+  send_response_only(code: number, message?: string): void {
+    if (this.request_version === "HTTP/0.9") return;
+    if (!Number.isInteger(code) || code < 100 || code > 999) {
+      throw new RangeError(`Invalid status code ${code}`);
+    }
+    message ??= this.responses[code]?.[0] ?? "";
+    if (BAD_VALUE.test(message)) {
+      throw new TypeError(`Invalid reason phrase ${repr(message)}`);
+    }
+    this.#headers_buffer.push(
+      `${this.protocol_version} ${code} ${message}\r\n`,
+    );
+    this.#head_open = true;
+    this.#status = code;
+    if (code >= 200) {
+      this.#responded = true;
+      this.#declared_length = null;
+      this.#chunked = false;
+    }
+  }
+
+  /**
+   * Buffers a header line. A `Connection: close` or `keep-alive` header also
+   * sets `close_connection`, as in Python.
+   *
+   * @param keyword The header name.
+   * @param value The header value.
+   */
+  send_header(keyword: string, value: string | number): void {
+    const text = String(value);
+    if (this.request_version !== "HTTP/0.9") {
+      if (!this.#head_open) {
+        throw new TypeError(
+          `Cannot send header ${
+            repr(keyword)
+          }: call send_response() first, and send no header after end_headers()`,
+        );
+      }
+      if (!TOKEN.test(keyword)) {
+        throw new TypeError(`Invalid header name ${repr(keyword)}`);
+      }
+      // CR or LF in a value would let it inject headers or a response.
+      if (BAD_VALUE.test(text)) {
+        throw new TypeError(
+          `Invalid value for header ${repr(keyword)}: ${repr(text)}`,
+        );
+      }
+      this.#headers_buffer.push(`${keyword}: ${text}\r\n`);
+    }
+    const lower = keyword.toLowerCase();
+    if (lower === "connection") {
+      const v = text.toLowerCase();
+      if (v === "close") this.close_connection = true;
+      else if (v === "keep-alive") this.close_connection = false;
+    } else if (lower === "content-length") {
+      this.#declared_length = /^\d+$/.test(text.trim()) ? Number(text) : null;
+    } else if (lower === "transfer-encoding") {
+      this.#chunked = /(?:^|,)\s*chunked\s*$/i.test(text);
+    }
+  }
+
+  /**
+   * Ends the headers with a blank line and moves them to `wfile` (still
+   * buffered; they are sent with the body or when the handler returns).
+   */
+  end_headers(): void {
+    if (this.request_version === "HTTP/0.9") return;
+    if (!this.#head_open) {
+      throw new TypeError("Cannot end headers: call send_response() first");
+    }
+    const code = this.#status;
+    const no_body = code < 200 || code === 204 || code === 304 ||
+      this.command === "HEAD";
+    if (
+      code >= 200 && !no_body && !this.close_connection &&
+      this.#declared_length === null && !this.#chunked
+    ) {
+      // Without a length the body can only end when the connection does.
+      this.#headers_buffer.push("Connection: close\r\n");
+      this.close_connection = true;
+    }
+    this.#headers_buffer.push("\r\n");
+    this.flush_headers();
+    this.#head_open = false;
+    this.#wfile.start_body(no_body);
+  }
+
+  /** Moves the buffered headers to `wfile`, without the blank line. */
+  flush_headers(): void {
+    if (this.#headers_buffer.length === 0) return;
+    this.#wfile.head(this.#headers_buffer.join(""));
+    this.#headers_buffer = [];
+  }
+
+  /**
+   * Logs an accepted request: called by {@linkcode BaseHTTPRequestHandler.send_response}.
+   *
+   * @param code The status code.
+   * @param size The size of the response, when known.
+   */
+  log_request(code: number | string = "-", size: number | string = "-"): void {
+    this.log_message(
+      '"%s" %s %s',
+      this.requestline,
+      String(code),
+      String(size),
+    );
+  }
+
+  /**
+   * Logs an error; goes to {@linkcode BaseHTTPRequestHandler.log_message}.
+   *
+   * @param format A Python `%` format string.
+   * @param args The values for the format.
+   */
+  log_error(format: string, ...args: unknown[]): void {
+    this.log_message(format, ...args);
+  }
+
+  /**
+   * Writes a line to stderr: the client address, the time and the message,
+   * with control characters escaped. Override it to log elsewhere.
+   *
+   * @param format A Python `%` format string (`%s`, `%d`, `%r`).
+   * @param args The values for the format.
+   */
+  log_message(format: string, ...args: unknown[]): void {
+    const message = escape_control(percent_format(format, args));
+    Deno.stderr.writeSync(encoder.encode(
+      `${this.address_string()} - - [${this.log_date_time_string()}] ${message}\n`,
+    ));
+  }
+
+  /** The `Server` header value. @returns `server_version sys_version`. */
+  version_string(): string {
+    return this.server_version + " " + this.sys_version;
+  }
+
+  /**
+   * A time formatted for a header, such as `Date` or `Last-Modified`.
+   *
+   * @param timestamp Seconds since the epoch, as in Python; now by default.
+   * @returns An IMF-fixdate, such as `Wed, 17 May 2017 04:49:18 GMT`.
+   */
+  date_time_string(timestamp?: number): string {
+    return timestamp === undefined ? now_date() : format_date(timestamp * 1000);
+  }
+
+  /** The current local time for log lines. @returns Such as `17/May/2017 04:49:18`. */
+  log_date_time_string(): string {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== log_second) {
+      log_second = second;
+      log_date = format_log_date(now);
+    }
+    return log_date;
+  }
+
+  /** The client address for log lines. @returns The client's host. */
+  address_string(): string {
+    return this.client_address[0];
+  }
+}
+
+/** Whether an error means the client went away. */
+export function is_disconnect(err: unknown): boolean {
+  return err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.ConnectionAborted ||
+    err instanceof Deno.errors.NotConnected ||
+    err instanceof Deno.errors.BadResource ||
+    err instanceof Deno.errors.Interrupted ||
+    err instanceof Deno.errors.UnexpectedEof;
+}

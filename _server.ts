@@ -1,0 +1,440 @@
+/**
+ * `HTTPServer`, `ThreadingMixIn` and `ThreadingHTTPServer`: Python's servers
+ * on `Deno.listen`.
+ *
+ * @module
+ */
+
+import { Connection } from "./_conn.ts";
+import type { BaseHTTPRequestHandler } from "./_handler.ts";
+import { percent_format } from "./_pyformat.ts";
+
+/** A handler class: what `HTTPServer` makes one of per connection. */
+export type RequestHandlerClass = new (
+  request: Deno.Conn,
+  client_address: [string, number],
+  server: HTTPServer,
+) => BaseHTTPRequestHandler;
+
+/** Options of {@linkcode HTTPServer} beyond Python's arguments. */
+export interface HTTPServerOptions {
+  /** Shuts the server down when aborted. */
+  signal?: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+const MAX_ACCEPT_BACKOFF_MS = 1000;
+
+function is_wildcard(host: string): boolean {
+  return host === "" || host === "0.0.0.0" || host === "::";
+}
+
+/**
+ * An HTTP server on a TCP socket, as Python's `http.server.HTTPServer`: it
+ * serves one connection at a time, making a handler of
+ * `RequestHandlerClass` for each. For concurrent connections use
+ * {@linkcode ThreadingHTTPServer}.
+ *
+ * `serve_forever()` runs until `shutdown()`; `await using` or
+ * `server_close()` release the socket.
+ *
+ * @example
+ * ```ts
+ * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
+ * import { assertEquals } from "jsr:@std/assert@1";
+ *
+ * class Handler extends BaseHTTPRequestHandler {
+ *   async do_GET() {
+ *     this.send_response(204);
+ *     this.end_headers();
+ *   }
+ *   override log_message() {}
+ * }
+ *
+ * const server = new HTTPServer(["127.0.0.1", 0], Handler);
+ * const serving = server.serve_forever();
+ * const res = await fetch(`http://127.0.0.1:${server.server_port}/`);
+ * assertEquals(res.status, 204);
+ * await server.shutdown();
+ * await serving;
+ * server.server_close();
+ * ```
+ */
+export class HTTPServer {
+  /** The handler class. */
+  RequestHandlerClass: RequestHandlerClass;
+  /** The `[host, port]` the server listens on; the real port after binding. */
+  server_address: [string, number];
+  /** The host name of the server. */
+  server_name = "";
+  /** The port the server listens on. */
+  server_port = 0;
+  /** The listening socket, once bound. */
+  socket: Deno.Listener | null = null;
+  /** Seconds `shutdown()` lets in-flight requests run before closing them. */
+  shutdown_timeout = 5;
+  /** Most connections served at once (with {@linkcode ThreadingMixIn}). */
+  max_connections = 1024;
+
+  #connections = new Set<Connection>();
+  #shutdown_requested = false;
+  #serving: Promise<void> | null = null;
+
+  /**
+   * Makes a server and, unless told not to, binds it.
+   *
+   * @param server_address `[host, port]`; `""` is every IPv4 address, port 0 any free port.
+   * @param RequestHandlerClass The handler class.
+   * @param bind_and_activate Whether to bind now (Python's argument).
+   * @param options Options beyond Python's.
+   */
+  constructor(
+    server_address: [string, number],
+    RequestHandlerClass: RequestHandlerClass,
+    bind_and_activate = true,
+    options: HTTPServerOptions = {},
+  ) {
+    this.server_address = [server_address[0], server_address[1]];
+    this.RequestHandlerClass = RequestHandlerClass;
+    if (bind_and_activate) {
+      this.server_bind();
+      this.server_activate();
+    }
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) this.#shutdown_requested = true;
+      else {signal.addEventListener("abort", () => void this.shutdown(), {
+          once: true,
+        });}
+    }
+  }
+
+  /** Opens the listening socket and records the real address. */
+  server_bind(): void {
+    const [host, port] = this.server_address;
+    this.socket = this.listen(host === "" ? "0.0.0.0" : host, port);
+    const addr = this.socket.addr as Deno.NetAddr;
+    this.server_address = [addr.hostname, addr.port];
+    this.server_name = is_wildcard(host) ? local_host_name() : host;
+    this.server_port = addr.port;
+  }
+
+  /**
+   * Opens the listening socket: `Deno.listen`; TLS servers override it.
+   *
+   * @param hostname The address to listen on.
+   * @param port The port.
+   * @returns The listener.
+   */
+  protected listen(hostname: string, port: number): Deno.Listener {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  }
+
+  /** Starts listening: done by `server_bind` on Deno, kept for Python code. */
+  server_activate(): void {}
+
+  /**
+   * Accepts and serves connections until {@linkcode HTTPServer.shutdown}.
+   *
+   * @returns When the server stopped accepting and its connections ended.
+   */
+  serve_forever(): Promise<void> {
+    if (!this.#serving) {
+      this.#serving = this.#accept_loop().finally(() => this.#serving = null);
+    }
+    return this.#serving;
+  }
+
+  async #accept_loop(): Promise<void> {
+    let backoff = 0;
+    while (!this.#shutdown_requested) {
+      while (this.#connections.size >= this.max_connections) {
+        await Promise.race([...this.#connections].map((c) => c.done));
+      }
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener().accept();
+        backoff = 0;
+      } catch (err) {
+        if (this.#shutdown_requested || is_closed_listener(err)) break;
+        // Out of file descriptors or a passing fault: wait and try again.
+        backoff = Math.min(MAX_ACCEPT_BACKOFF_MS, backoff * 2 || 10);
+        log(`Error accepting a connection (retrying in ${backoff} ms): ${err}`);
+        await new Promise((r) => setTimeout(r, backoff));
+        continue;
+      }
+      await this.#handle(conn);
+    }
+    const open = [...this.#connections];
+    await Promise.all(open.map((c) => c.done));
+  }
+
+  #listener(): Deno.Listener {
+    if (!this.socket) {
+      throw new TypeError("Cannot serve: the server is not bound");
+    }
+    return this.socket;
+  }
+
+  async #handle(conn: Deno.Conn): Promise<void> {
+    const io = new Connection(conn);
+    if (this.#shutdown_requested) io.draining = true;
+    this.#connections.add(io);
+    io.done.then(() => this.#connections.delete(io));
+    const addr = conn.remoteAddr as Deno.NetAddr;
+    const client_address: [string, number] = [addr.hostname, addr.port];
+    try {
+      (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    } catch {
+      // The client is already gone; the handler will find out.
+    }
+    if (this.verify_request(conn, client_address)) {
+      await this.process_request(conn, client_address);
+    } else {
+      this.shutdown_request(conn);
+    }
+  }
+
+  /**
+   * Accepts one connection and serves it to its end.
+   *
+   * @returns When the connection is closed.
+   */
+  async handle_request(): Promise<void> {
+    const conn = await this.#listener().accept();
+    await this.#handle(conn);
+    await Promise.all([...this.#connections].map((c) => c.done));
+  }
+
+  /**
+   * Whether to serve a connection; `true` here. Override it to filter.
+   *
+   * @param _request The socket.
+   * @param _client_address The client's `[host, port]`.
+   * @returns Whether to serve it.
+   */
+  verify_request(
+    _request: Deno.Conn,
+    _client_address: [string, number],
+  ): boolean {
+    return true;
+  }
+
+  /**
+   * Serves one connection and closes it. {@linkcode ThreadingMixIn}
+   * overrides it to return at once.
+   *
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @returns When the connection is served (here).
+   */
+  async process_request(
+    request: Deno.Conn,
+    client_address: [string, number],
+  ): Promise<void> {
+    try {
+      await this.finish_request(request, client_address);
+    } catch (err) {
+      this.handle_error(request, client_address, err);
+    } finally {
+      this.shutdown_request(request);
+    }
+  }
+
+  /**
+   * Makes the handler and runs it.
+   *
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @returns When the handler is done.
+   */
+  async finish_request(
+    request: Deno.Conn,
+    client_address: [string, number],
+  ): Promise<void> {
+    const handler = new this.RequestHandlerClass(request, client_address, this);
+    handler.setup();
+    try {
+      await handler.handle();
+    } finally {
+      handler.finish();
+    }
+  }
+
+  /**
+   * Closes a connection.
+   *
+   * @param request The socket.
+   */
+  shutdown_request(request: Deno.Conn): void {
+    for (const io of this.#connections) {
+      if (io.conn === request) {
+        io.close();
+        return;
+      }
+    }
+    try {
+      request.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /**
+   * Logs an exception raised while serving a request, as Python does, and
+   * goes on serving.
+   *
+   * @param _request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @param error What was thrown.
+   */
+  handle_error(
+    _request: Deno.Conn,
+    client_address: [string, number],
+    error: unknown,
+  ): void {
+    const trace = error instanceof Error
+      ? error.stack ?? String(error)
+      : String(error);
+    log(
+      "-".repeat(40) + "\n" +
+        percent_format(
+          "Exception occurred during processing of request from %s",
+          [client_address],
+        ) + "\n" + trace + "\n" + "-".repeat(40),
+    );
+  }
+
+  /**
+   * Stops accepting, closes idle connections, lets requests in progress
+   * finish for up to `shutdown_timeout` seconds, then closes what is left.
+   *
+   * @returns When every connection is closed.
+   */
+  async shutdown(): Promise<void> {
+    this.#shutdown_requested = true;
+    try {
+      this.socket?.close();
+    } catch {
+      // Already closed by server_close().
+    }
+    for (const io of this.#connections) {
+      io.draining = true;
+      if (io.idle) io.close("shutdown");
+    }
+    const all = Promise.all([...this.#connections].map((c) => c.done));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.shutdown_timeout * 1000);
+    });
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    for (const io of this.#connections) io.close("shutdown");
+    await this.#serving;
+  }
+
+  /** Closes the listening socket and every connection at once. */
+  server_close(): void {
+    this.#shutdown_requested = true;
+    try {
+      this.socket?.close();
+    } catch {
+      // Already closed by shutdown().
+    }
+    for (const io of this.#connections) io.close("shutdown");
+  }
+
+  /** Shuts down and closes: for `await using`. @returns When done. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+    this.server_close();
+  }
+}
+
+function is_closed_listener(err: unknown): boolean {
+  return err instanceof Deno.errors.BadResource ||
+    err instanceof Deno.errors.Interrupted;
+}
+
+function local_host_name(): string {
+  try {
+    if (
+      Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state ===
+        "granted"
+    ) {
+      return Deno.hostname();
+    }
+  } catch {
+    // No permission API or no host name: fall through.
+  }
+  return "localhost";
+}
+
+function log(text: string): void {
+  Deno.stderr.writeSync(encoder.encode(text + "\n"));
+}
+
+// deno-lint-ignore no-explicit-any
+type ServerClass = new (...args: any[]) => HTTPServer;
+
+/**
+ * Makes a server class serve its connections concurrently, as Python's
+ * `socketserver.ThreadingMixIn` does with threads. Here each connection is
+ * a task on Deno's event loop: handlers run concurrently while they await
+ * I/O, and one handler's CPU-bound work holds up the others.
+ *
+ * @example
+ * ```ts
+ * import { HTTPServer, ThreadingMixIn } from "./mod.ts";
+ * import { assert } from "jsr:@std/assert@1";
+ *
+ * class ThreadedHTTPServer extends ThreadingMixIn(HTTPServer) {}
+ * assert(new ThreadedHTTPServer(["127.0.0.1", 0], class {} as never, false) instanceof HTTPServer);
+ * ```
+ *
+ * @param Base The server class, such as {@linkcode HTTPServer}.
+ * @returns A subclass whose `process_request` returns at once.
+ */
+export function ThreadingMixIn<T extends ServerClass>(Base: T): T {
+  return class ThreadingServer extends Base {
+    override process_request(
+      request: Deno.Conn,
+      client_address: [string, number],
+    ): Promise<void> {
+      // process_request handles its own errors.
+      void super.process_request(request, client_address);
+      return Promise.resolve();
+    }
+  };
+}
+
+const ThreadingHTTPServerBase: typeof HTTPServer = ThreadingMixIn(HTTPServer);
+
+/**
+ * An {@linkcode HTTPServer} that serves connections concurrently, as
+ * Python's `http.server.ThreadingHTTPServer`.
+ *
+ * @example
+ * ```ts
+ * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import { assertEquals } from "jsr:@std/assert@1";
+ *
+ * class Handler extends BaseHTTPRequestHandler {
+ *   override protocol_version = "HTTP/1.1";
+ *   async do_GET() {
+ *     this.send_response(200);
+ *     this.send_header("Content-Length", 2);
+ *     this.end_headers();
+ *     await this.wfile.write("ok");
+ *   }
+ *   override log_message() {}
+ * }
+ *
+ * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+ * server.serve_forever();
+ * const url = `http://127.0.0.1:${server.server_port}/`;
+ * const bodies = await Promise.all([1, 2, 3].map(() => fetch(url).then((r) => r.text())));
+ * assertEquals(bodies, ["ok", "ok", "ok"]);
+ * ```
+ */
+export class ThreadingHTTPServer extends ThreadingHTTPServerBase {}

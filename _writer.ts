@@ -1,0 +1,182 @@
+/**
+ * `wfile`: the buffered response writer of one connection.
+ *
+ * @module
+ */
+
+import type { Connection } from "./_conn.ts";
+
+const BUFFER_SIZE = 32 * 1024;
+const encoder = new TextEncoder();
+
+/**
+ * The response as the handler writes it: `this.wfile`. Writes are buffered
+ * and leave in as few socket writes as possible: the status line, headers
+ * and a small body go out together when the handler returns, or earlier on
+ * {@linkcode WFile.flush}.
+ */
+export interface WFile {
+  /**
+   * Writes bytes, or a string as UTF-8; returns how many bytes were taken.
+   * Resolves once the bytes are buffered or, for large writes, sent.
+   */
+  write(data: Uint8Array | string): Promise<number>;
+  /** Sends everything buffered now (for streaming responses). */
+  flush(): Promise<void>;
+  /**
+   * A web stream into the response, for `pipeTo`; closing it flushes the
+   * response and leaves the connection open.
+   */
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/** The writer of one connection, kept across its requests. */
+export class ResponseWriter implements WFile {
+  #io: Connection;
+  #timeout_ms: () => number;
+  #buf = new Uint8Array(BUFFER_SIZE);
+  #len = 0;
+  /** Bytes handed to the socket since {@linkcode ResponseWriter.start}. */
+  #sent = 0;
+  /** Body bytes written since {@linkcode ResponseWriter.start_body}. */
+  #body = 0;
+  #suppress_body = false;
+
+  /**
+   * @param io The connection.
+   * @param timeout_ms The write timeout, read when each write starts.
+   */
+  constructor(io: Connection, timeout_ms: () => number) {
+    this.#io = io;
+    this.#timeout_ms = timeout_ms;
+  }
+
+  /** Starts a new response: counts from zero. */
+  start(): void {
+    this.#sent = 0;
+    this.#body = 0;
+    this.#suppress_body = false;
+  }
+
+  /** Whether any byte of this response has reached the socket. */
+  get sent(): boolean {
+    return this.#sent > 0;
+  }
+
+  /** How many body bytes the handler wrote (suppressed ones included). */
+  get body_bytes(): number {
+    return this.#body;
+  }
+
+  /** Drops what is buffered and not yet sent. */
+  discard(): void {
+    this.#len = 0;
+  }
+
+  /**
+   * Appends header text, encoded as ISO-8859-1 (Python's `latin-1`,
+   * strict).
+   */
+  head(text: string): void {
+    if (this.#buf.length - this.#len < text.length) {
+      this.#grow(text.length);
+    }
+    const buf = this.#buf;
+    let len = this.#len;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0xff) {
+        throw new TypeError(
+          `Cannot encode header text as ISO-8859-1: ${JSON.stringify(text[i])}`,
+        );
+      }
+      buf[len++] = c;
+    }
+    this.#len = len;
+  }
+
+  /**
+   * Counts what follows as the body, from zero; with `suppress_body` the
+   * body is dropped (HEAD, 1xx, 204, 304).
+   */
+  start_body(suppress_body: boolean): void {
+    this.#body = 0;
+    this.#suppress_body = suppress_body;
+  }
+
+  /** Appends bytes to the buffer without sending them. */
+  buffer(data: Uint8Array): void {
+    this.#body += data.length;
+    if (this.#suppress_body) return;
+    if (this.#buf.length - this.#len < data.length) this.#grow(data.length);
+    this.#buf.set(data, this.#len);
+    this.#len += data.length;
+  }
+
+  #grow(need: number): void {
+    const grown = new Uint8Array(
+      Math.max(this.#buf.length * 2, this.#len + need),
+    );
+    grown.set(this.#buf.subarray(0, this.#len));
+    this.#buf = grown;
+  }
+
+  /** {@inheritDoc WFile.write} */
+  async write(data: Uint8Array | string): Promise<number> {
+    if (typeof data === "string") {
+      if (this.#suppress_body) {
+        const n = encoder.encode(data).length;
+        this.#body += n;
+        return n;
+      }
+      // Encode straight into the buffer when it fits.
+      const room = this.#buf.subarray(this.#len);
+      if (data.length * 3 <= room.length) {
+        const { written } = encoder.encodeInto(data, room);
+        this.#len += written;
+        this.#body += written;
+        return written;
+      }
+      data = encoder.encode(data);
+    }
+    const n = data.length;
+    this.#body += n;
+    if (this.#suppress_body || n === 0) return n;
+    if (this.#len + n <= this.#buf.length) {
+      this.#buf.set(data, this.#len);
+      this.#len += n;
+      return n;
+    }
+    await this.flush();
+    if (n < this.#buf.length / 2) {
+      this.#buf.set(data, 0);
+      this.#len = n;
+    } else {
+      await this.#send(data);
+    }
+    return n;
+  }
+
+  /** {@inheritDoc WFile.flush} */
+  async flush(): Promise<void> {
+    if (this.#len === 0) return;
+    const data = this.#buf.subarray(0, this.#len);
+    this.#len = 0;
+    await this.#send(data);
+  }
+
+  async #send(data: Uint8Array): Promise<void> {
+    this.#sent += data.length;
+    await this.#io.write(data, this.#timeout_ms());
+  }
+
+  /** {@inheritDoc WFile.writable} */
+  get writable(): WritableStream<Uint8Array> {
+    return new WritableStream({
+      write: async (chunk) => {
+        await this.write(chunk);
+      },
+      close: () => this.flush(),
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Python's `http.server` for Deno: request handler classes and HTTP servers
+ * on raw TCP connections, with Python's names, so that Python code ports
+ * line by line.
+ *
+ * @example
+ * ```ts
+ * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "./http_server.ts";
+ * import { assertEquals } from "jsr:@std/assert@1";
+ *
+ * class Handler extends BaseHTTPRequestHandler {
+ *   async do_GET() {
+ *     this.send_response(200);
+ *     this.send_header("Content-Type", "text/plain; charset=utf-8");
+ *     this.end_headers();
+ *     await this.wfile.write("Hello\n");
+ *   }
+ *   override log_message() {}
+ * }
+ *
+ * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+ * server.serve_forever();
+ * const res = await fetch(`http://127.0.0.1:${server.server_port}/`);
+ * assertEquals(await res.text(), "Hello\n");
+ * ```
+ *
+ * @module
+ */
+
+export { HTTPRequestError, type RFile } from "./_body.ts";
+export {
+  BaseHTTPRequestHandler,
+  DEFAULT_ERROR_CONTENT_TYPE,
+  DEFAULT_ERROR_MESSAGE,
+} from "./_handler.ts";
+export { HTTPMessage } from "./_message.ts";
+export {
+  HTTPServer,
+  type HTTPServerOptions,
+  type RequestHandlerClass,
+  ThreadingHTTPServer,
+  ThreadingMixIn,
+} from "./_server.ts";
+export type { WFile } from "./_writer.ts";
