@@ -1,0 +1,162 @@
+/**
+ * The HTML page of a directory listing (Python's
+ * `SimpleHTTPRequestHandler.list_directory`, the body only).
+ *
+ * @module
+ */
+
+import { quote } from "./_quote.ts";
+
+/** One directory entry for {@linkcode render_listing}. */
+export interface ListingEntry {
+  /** The file name, as `Deno.readDir` gives it. */
+  name: string;
+  /**
+   * Whether the entry is a directory or a symbolic link to one (Python's
+   * `os.path.isdir` follows links, so a caller must `Deno.stat` symlinks).
+   */
+  is_dir: boolean;
+  /** Whether the entry is a symbolic link. */
+  is_symlink: boolean;
+  /** Size in bytes; shown for files only. */
+  size?: number | null;
+  /** Modification time in ms since the epoch. */
+  mtime?: number | null;
+}
+
+/** Options for {@linkcode render_listing}. */
+export interface ListingOptions {
+  /**
+   * Show a link to the parent directory.
+   *
+   * @default {true unless the path part of `displaypath` is "/"}
+   */
+  parent?: boolean;
+}
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+};
+
+// Python's html.escape(s, quote=False).
+function escape(s: string): string {
+  return s.replace(/[&<>]/g, (c) => ESCAPES[c]!);
+}
+
+const UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+
+function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1023.5 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 9.95 ? v.toFixed(1) : Math.round(v)} ${UNITS[i]}`;
+}
+
+function formatTime(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2024-05-01T12:34:56.789Z
+  return `<time datetime="${iso.slice(0, 19)}Z">${iso.slice(0, 10)} ${
+    iso.slice(11, 16)
+  }</time>`;
+}
+
+const STYLE = `<style>
+:root{color-scheme:light dark}
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60em;margin:1.5em auto;padding:0 1em;color:#222;background:#fff}
+h1{font-size:1.4em;font-weight:600;overflow-wrap:anywhere}
+hr{border:0;border-top:1px solid #ccc}
+table{border-collapse:collapse;width:100%}
+th,td{padding:.2em .6em;text-align:left;vertical-align:top}
+th{font-weight:600;border-bottom:1px solid #ccc}
+td:first-child{overflow-wrap:anywhere}
+th.n,td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+tbody tr:nth-child(even){background:#f4f4f4}
+a{color:#0645ad;text-decoration:none}
+a:hover,a:focus{text-decoration:underline}
+@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}hr,th{border-color:#444}tbody tr:nth-child(even){background:#222}a{color:#8ab4f8}}
+</style>`;
+
+/**
+ * Renders the directory listing page. Like Python, entries are sorted by
+ * their lower-cased names, names are HTML-escaped, links are percent-encoded
+ * with `quote`, directories show and link with a trailing `/`, and symbolic
+ * links show with a trailing `@` (a link to a directory still links with
+ * `/`). Unlike Python, the page is a table with size and modification time
+ * (UTC) columns, a parent directory link, and a little inline CSS; the title
+ * and heading keep Python's text `Directory listing for <displaypath>`.
+ *
+ * @param displaypath The text for the title, not yet escaped; Python passes
+ *   `unquote(this.path)`, query string included.
+ * @param entries The directory's entries, in any order (not modified).
+ * @param options Page options.
+ * @returns The HTML document.
+ *
+ * @example
+ * ```ts
+ * import { render_listing } from "./_listing.ts";
+ * const html = render_listing("/docs/", [
+ *   { name: "a b.txt", is_dir: false, is_symlink: false, size: 3 },
+ * ]);
+ * if (!html.includes('<a href="a%20b.txt">a b.txt</a>')) throw new Error();
+ * ```
+ */
+export function render_listing(
+  displaypath: string,
+  entries: readonly ListingEntry[],
+  options: ListingOptions = {},
+): string {
+  const pathPart = displaypath.split(/[?#]/, 1)[0]!;
+  const parent = options.parent ?? (pathPart !== "/" && pathPart !== "");
+  const title = `Directory listing for ${escape(displaypath)}`;
+  const keyed = entries.map((e) => ({ key: e.name.toLowerCase(), e }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const r: string[] = [
+    "<!DOCTYPE HTML>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${title}</title>`,
+    STYLE,
+    "</head>",
+    "<body>",
+    `<h1>${title}</h1>`,
+    "<hr>",
+    "<table>",
+    '<thead><tr><th>Name</th><th class="n">Size</th><th class="n">Modified (UTC)</th></tr></thead>',
+    "<tbody>",
+  ];
+  if (parent) {
+    r.push(
+      '<tr><td><a href="../">../</a></td><td class="n"></td><td class="n"></td></tr>',
+    );
+  }
+  for (const { e } of keyed) {
+    let displayname = e.name;
+    let linkname = e.name;
+    if (e.is_dir) {
+      displayname += "/";
+      linkname += "/";
+    }
+    if (e.is_symlink) displayname = e.name + "@";
+    const size = !e.is_dir && e.size != null && e.size >= 0
+      ? ` title="${e.size} bytes">${formatSize(e.size)}`
+      : ">";
+    // Date can represent ±8.64e15 ms; toISOString throws beyond.
+    const mtime = e.mtime != null && Math.abs(e.mtime) <= 8.64e15
+      ? formatTime(e.mtime)
+      : "";
+    r.push(
+      `<tr><td><a href="${quote(linkname)}">${
+        escape(displayname)
+      }</a></td><td class="n"${size}</td><td class="n">${mtime}</td></tr>`,
+    );
+  }
+  r.push("</tbody>", "</table>", "<hr>", "</body>", "</html>", "");
+  return r.join("\n");
+}
