@@ -1,0 +1,252 @@
+/**
+ * The request body as bytes: adapts every accepted `fp` shape to one chunk
+ * producer, and buffers it for the multipart scanner while enforcing
+ * Content-Length and `limit`.
+ *
+ * @module
+ */
+
+import { FormLimitError, TruncatedBodyError } from "./_form_errors.ts";
+
+/**
+ * A Python-style binary file: `read(n)` resolves to at most `n` bytes, and to
+ * an empty array at the end of the input.
+ */
+export interface PyReader {
+  /**
+   * Reads up to `n` bytes.
+   *
+   * @param n The most bytes to return.
+   * @returns The bytes read; empty at the end of the input.
+   */
+  read(n: number): Promise<Uint8Array>;
+}
+
+/**
+ * Where a form body can come from: a web `ReadableStream`, any (async)
+ * iterable of byte chunks (such as the HTTP server's `rfile`), an object
+ * with a `readable` stream (`Deno.stdin`, a `Deno.FsFile`), or a
+ * Python-style reader whose `read(n)` resolves to an empty array at the end.
+ */
+export type FormInput =
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>
+  | { readonly readable: ReadableStream<Uint8Array> }
+  | PyReader;
+
+/** Pulls raw chunks from one input; `next` resolves to `null` at the end. */
+export interface ChunkProducer {
+  next(max: number): Promise<Uint8Array | null>;
+  release(): void;
+}
+
+/** Size of the reads asked of a {@linkcode PyReader}. */
+const READ_SIZE = 64 * 1024;
+/** Initial size of a {@linkcode ByteSource}'s buffer. */
+const BUFFER_SIZE = 256 * 1024;
+
+/** Joins byte arrays into one. */
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function checkChunk(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  throw new TypeError(
+    `Cannot read form data: fp produced ${typeof chunk}, expected Uint8Array`,
+  );
+}
+
+function fromStream(stream: ReadableStream<Uint8Array>): ChunkProducer {
+  const reader = stream.getReader();
+  return {
+    async next() {
+      const r = await reader.read();
+      return r.done ? null : checkChunk(r.value);
+    },
+    release: () => reader.releaseLock(),
+  };
+}
+
+/** Adapts `fp` to a {@linkcode ChunkProducer}, or throws a `TypeError`. */
+export function toProducer(fp: FormInput): ChunkProducer {
+  if (typeof fp !== "object" || fp === null) {
+    throw new TypeError(`Cannot read form data from fp of type ${typeof fp}`);
+  }
+  if (fp instanceof ReadableStream) return fromStream(fp);
+  if (Symbol.asyncIterator in fp || Symbol.iterator in fp) {
+    const it = Symbol.asyncIterator in fp
+      ? fp[Symbol.asyncIterator]()
+      : (fp as Iterable<Uint8Array>)[Symbol.iterator]();
+    return {
+      async next() {
+        const r = await it.next();
+        return r.done ? null : checkChunk(r.value);
+      },
+      release() {},
+    };
+  }
+  if ("readable" in fp && fp.readable instanceof ReadableStream) {
+    return fromStream(fp.readable);
+  }
+  if ("read" in fp && typeof fp.read === "function") {
+    const reader = fp as PyReader;
+    return {
+      async next(max: number) {
+        const chunk = checkChunk(await reader.read(Math.min(max, READ_SIZE)));
+        return chunk.length === 0 ? null : chunk;
+      },
+      release() {},
+    };
+  }
+  throw new TypeError(
+    "Cannot read form data from fp: expected a ReadableStream, an iterable of Uint8Array or an object with read(n)",
+  );
+}
+
+/**
+ * A buffered view of a body. The bytes not yet consumed are
+ * `buf.subarray(start, end)`; consumers advance `start` and call
+ * {@linkcode ByteSource.fill} for more. Reading stops at `length` (the
+ * Content-Length; a shorter body is a {@linkcode TruncatedBodyError}) or,
+ * when there is no length, at `limit` (a longer body is a
+ * {@linkcode FormLimitError}).
+ */
+export class ByteSource {
+  buf: Uint8Array = new Uint8Array(BUFFER_SIZE);
+  start = 0;
+  end = 0;
+  /** Whether the input is exhausted (bytes may remain in the buffer). */
+  eof = false;
+  /** Bytes taken from the input so far. */
+  bytes_read = 0;
+  readonly length: number;
+  #input: ChunkProducer;
+  #limit: number;
+  #pending: Uint8Array | null = null;
+  #pendingOffset = 0;
+
+  constructor(input: ChunkProducer, length = -1, limit = Infinity) {
+    this.#input = input;
+    this.length = length;
+    this.#limit = limit;
+  }
+
+  /** Takes the next chunk from the input, within the bounds. */
+  async #pull(): Promise<Uint8Array | null> {
+    const bound = this.length >= 0 ? this.length : this.#limit;
+    const room = bound - this.bytes_read;
+    if (room <= 0) {
+      // Without a length, more input past the limit is an error, not an end.
+      if (this.length < 0 && (await this.#input.next(1))?.length) {
+        throw this.#overLimit();
+      }
+      return null;
+    }
+    let chunk = await this.#input.next(Math.min(room, READ_SIZE));
+    if (chunk === null) {
+      if (this.bytes_read < this.length) {
+        throw new TruncatedBodyError(
+          `Body ended after ${this.bytes_read} of ${this.length} bytes`,
+          this.bytes_read,
+          this.length,
+        );
+      }
+      return null;
+    }
+    if (chunk.length > room) {
+      if (this.length < 0) throw this.#overLimit();
+      chunk = chunk.subarray(0, room); // bytes past Content-Length are not ours
+    }
+    this.bytes_read += chunk.length;
+    return chunk;
+  }
+
+  #overLimit(): FormLimitError {
+    return new FormLimitError(
+      `Body exceeds the limit of ${this.#limit} bytes`,
+      "limit",
+      this.#limit,
+    );
+  }
+
+  /**
+   * Moves the unconsumed bytes to the front of the buffer (growing it when
+   * they fill it) and appends input after them. Resolves to `false`, adding
+   * nothing, at the end of the input. Views of `buf` taken before are invalid
+   * afterwards.
+   */
+  async fill(): Promise<boolean> {
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    if (this.end === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    while (
+      this.#pending === null || this.#pendingOffset === this.#pending.length
+    ) {
+      if (this.eof) return false;
+      this.#pending = await this.#pull();
+      this.#pendingOffset = 0;
+      if (this.#pending === null) this.eof = true;
+    }
+    const n = Math.min(
+      this.#pending.length - this.#pendingOffset,
+      this.buf.length - this.end,
+    );
+    this.buf.set(
+      this.#pending.subarray(this.#pendingOffset, this.#pendingOffset + n),
+      this.end,
+    );
+    this.end += n;
+    this.#pendingOffset += n;
+    return true;
+  }
+
+  /**
+   * Yields every byte not consumed yet, up to the end of the input, without
+   * copying. Each chunk is valid only until the next one is asked for.
+   */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    if (this.end > this.start) {
+      const chunk = this.buf.subarray(this.start, this.end);
+      this.start = this.end;
+      yield chunk;
+    }
+    if (this.#pending !== null && this.#pendingOffset < this.#pending.length) {
+      const chunk = this.#pending.subarray(this.#pendingOffset);
+      this.#pendingOffset = this.#pending.length;
+      yield chunk;
+    }
+    while (!this.eof) {
+      const chunk = await this.#pull();
+      if (chunk === null) this.eof = true;
+      else yield chunk;
+    }
+  }
+
+  /** Reads everything not consumed yet into one array. */
+  async readAll(): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.chunks()) chunks.push(chunk.slice());
+    return concat(chunks);
+  }
+
+  /** Releases the input (a stream's reader lock); does not cancel it. */
+  release(): void {
+    this.#input.release();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * {@linkcode FieldFile}: the bytes of one form part, in memory or in a
+ * (temporary) file on disk.
+ *
+ * @module
+ */
+
+/** An open file that backs a {@linkcode FieldFile}. */
+export interface FieldFileHandle {
+  /** The file, opened for reading and writing. */
+  file: Deno.FsFile;
+  /** Its path, or `null` when it has none. */
+  path: string | null;
+  /**
+   * Whether {@linkcode FieldFile.close} deletes `path`.
+   *
+   * @default {false}
+   */
+  remove?: boolean;
+}
+
+const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * The bytes of one part: Python's `FieldStorage.file`. Small parts live in
+ * memory; larger ones are spooled by `FieldStorage.make_file()` to a file,
+ * whose `path` is then known. After parsing, the position is 0.
+ *
+ * @example
+ * ```ts
+ * import { FieldFile } from "./cgi.ts";
+ * import { assertEquals } from "jsr:@std/assert";
+ *
+ * using file = new FieldFile(new TextEncoder().encode("hello"));
+ * assertEquals(file.size, 5);
+ * assertEquals(await file.read(2), new TextEncoder().encode("he"));
+ * assertEquals(new TextDecoder().decode(await file.read()), "llo");
+ * ```
+ */
+export class FieldFile {
+  #bytes: Uint8Array | null = null;
+  #handle: Deno.FsFile | null = null;
+  #path: string | null = null;
+  #remove = false;
+  #size = 0;
+  #position = 0;
+  #closed = false;
+
+  /**
+   * Wraps bytes in memory, or an open file (which it then owns).
+   *
+   * @param source The bytes, or the file with its path.
+   */
+  constructor(source: Uint8Array | FieldFileHandle) {
+    if (source instanceof Uint8Array) {
+      this.#bytes = source;
+      this.#size = source.length;
+    } else {
+      this.#handle = source.file;
+      this.#path = source.path;
+      this.#remove = source.remove ?? false;
+    }
+  }
+
+  /** The file's path on disk, or `null` when the bytes are in memory. */
+  get path(): string | null {
+    return this.#path;
+  }
+
+  /** The number of bytes written (for a part: its exact byte length). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether {@linkcode FieldFile.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new TypeError("Cannot use a closed FieldFile");
+  }
+
+  /**
+   * Writes all of `data` at the current position (file-backed only).
+   *
+   * @param data The bytes to write.
+   */
+  async write(data: Uint8Array): Promise<void> {
+    this.#check();
+    if (this.#handle === null) {
+      throw new TypeError("Cannot write to an in-memory FieldFile");
+    }
+    for (let done = 0; done < data.length;) {
+      done += await this.#handle.write(data.subarray(done));
+    }
+    this.#position += data.length;
+    this.#size = Math.max(this.#size, this.#position);
+  }
+
+  /**
+   * Sets the position for the next read or write, like Python's
+   * `file.seek(offset)`.
+   *
+   * @param offset The new position, in bytes from the start.
+   */
+  seek(offset: number): void {
+    this.#check();
+    this.#handle?.seekSync(offset, Deno.SeekMode.Start);
+    this.#position = offset;
+  }
+
+  /**
+   * Reads up to `n` bytes from the current position, like Python's
+   * `file.read(n)`; all the rest when `n` is omitted or negative.
+   *
+   * @param n The most bytes to read.
+   * @returns The bytes; empty at the end.
+   */
+  async read(n = -1): Promise<Uint8Array> {
+    this.#check();
+    const want = n < 0 ? Math.max(this.#size - this.#position, 0) : n;
+    if (this.#handle === null) return this.#readMemory(want);
+    const out = new Uint8Array(want);
+    let got = 0;
+    while (got < want) {
+      const k = await this.#handle.read(out.subarray(got));
+      if (k === null) break;
+      got += k;
+    }
+    this.#position += got;
+    return out.subarray(0, got);
+  }
+
+  /**
+   * Synchronous {@linkcode FieldFile.read}, as Python's file objects are;
+   * `FieldStorage.value` uses it.
+   *
+   * @param n The most bytes to read.
+   * @returns The bytes; empty at the end.
+   */
+  readSync(n = -1): Uint8Array {
+    this.#check();
+    const want = n < 0 ? Math.max(this.#size - this.#position, 0) : n;
+    if (this.#handle === null) return this.#readMemory(want);
+    const out = new Uint8Array(want);
+    let got = 0;
+    while (got < want) {
+      const k = this.#handle.readSync(out.subarray(got));
+      if (k === null) break;
+      got += k;
+    }
+    this.#position += got;
+    return out.subarray(0, got);
+  }
+
+  #readMemory(want: number): Uint8Array {
+    const bytes = this.#bytes!;
+    const chunk = bytes.subarray(this.#position, this.#position + want);
+    this.#position += chunk.length;
+    return chunk;
+  }
+
+  /**
+   * Streams the bytes from the start, in chunks, without loading them all.
+   * It moves the position: do not read in between.
+   *
+   * @returns A stream of the file's bytes.
+   */
+  stream(): ReadableStream<Uint8Array> {
+    let started = false;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (!started) {
+          started = true;
+          this.seek(0);
+        }
+        const chunk = await this.read(CHUNK_SIZE);
+        if (chunk.length === 0) controller.close();
+        else controller.enqueue(chunk.slice());
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /** Closes the file and, if it is a temporary one, deletes it. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#bytes = null;
+    if (this.#handle === null) return;
+    this.#handle.close();
+    if (!this.#remove || this.#path === null) return;
+    try {
+      Deno.removeSync(this.#path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
+  /** Calls {@linkcode FieldFile.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
