@@ -97,7 +97,7 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  * @example A handler that answers every GET
  * ```ts
  * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {
  *   async do_GET() {
@@ -112,8 +112,8 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  * await using server = new HTTPServer(["127.0.0.1", 0], Handler);
  * server.serve_forever();
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/hello`);
- * assertEquals(res.status, 200);
- * assertEquals(await res.text(), "You asked for /hello\n");
+ * assert.equal(res.status, 200);
+ * assert.equal(await res.text(), "You asked for /hello\n");
  * ```
  */
 export class BaseHTTPRequestHandler {
@@ -190,6 +190,7 @@ export class BaseHTTPRequestHandler {
   #status = 0;
   #declared_length: number | null = null;
   #chunked = false;
+  #connection_header = false;
   #responded = false;
   #expect_continue = false;
   #seen_request = false;
@@ -630,6 +631,7 @@ export class BaseHTTPRequestHandler {
     this.#status = code;
     if (code >= 200) {
       this.#responded = true;
+      this.#connection_header = false;
       this.#declared_length = null;
       this.#chunked = false;
     }
@@ -665,6 +667,7 @@ export class BaseHTTPRequestHandler {
     }
     const lower = keyword.toLowerCase();
     if (lower === "connection") {
+      this.#connection_header = true;
       const v = text.toLowerCase();
       if (v === "close") this.close_connection = true;
       else if (v === "keep-alive") this.close_connection = false;
@@ -687,13 +690,18 @@ export class BaseHTTPRequestHandler {
     const code = this.#status;
     const no_body = code < 200 || code === 204 || code === 304 ||
       this.command === "HEAD";
-    if (
-      code >= 200 && !no_body && !this.close_connection &&
-      this.#declared_length === null && !this.#chunked
-    ) {
-      // Without a length the body can only end when the connection does.
-      this.#headers_buffer.push("Connection: close\r\n");
-      this.close_connection = true;
+    if (code >= 200) {
+      if (!no_body && this.#declared_length === null && !this.#chunked) {
+        // Without a length the body can only end when the connection does.
+        this.close_connection = true;
+      }
+      // RFC 9112 §9.6: say so when an HTTP/1.1 connection closes.
+      if (
+        this.close_connection && !this.#connection_header &&
+        this.protocol_version >= "HTTP/1.1"
+      ) {
+        this.#headers_buffer.push("Connection: close\r\n");
+      }
     }
     this.#headers_buffer.push("\r\n");
     this.flush_headers();
