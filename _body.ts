@@ -21,10 +21,10 @@ const MAX_TRAILER_BYTES = 64 * 1024;
  * @example
  * ```ts
  * import { HTTPRequestError } from "./mod.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const err = new HTTPRequestError(400, "Invalid chunk size \"zz\"");
- * assertEquals(err.code, 400);
+ * assert.equal(err.code, 400);
  * ```
  */
 export class HTTPRequestError extends Error {

@@ -17,12 +17,12 @@
  * @example Reading headers
  * ```ts
  * import { HTTPMessage } from "./mod.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const headers = new HTTPMessage([["Host", "example.com"], ["Accept", "a"], ["accept", "b"]]);
- * assertEquals(headers.get("host"), "example.com");
- * assertEquals(headers.get_all("ACCEPT"), ["a", "b"]);
- * assertEquals([...headers], ["Host", "Accept", "accept"]);
+ * assert.equal(headers.get("host"), "example.com");
+ * assert.deepEqual(headers.get_all("ACCEPT"), ["a", "b"]);
+ * assert.deepEqual([...headers], ["Host", "Accept", "accept"]);
  * ```
  */
 export class HTTPMessage implements Iterable<string> {

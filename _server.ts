@@ -41,7 +41,7 @@ function is_wildcard(host: string): boolean {
  * @example
  * ```ts
  * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {
  *   async do_GET() {
@@ -54,7 +54,7 @@ function is_wildcard(host: string): boolean {
  * const server = new HTTPServer(["127.0.0.1", 0], Handler);
  * const serving = server.serve_forever();
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/`);
- * assertEquals(res.status, 204);
+ * assert.equal(res.status, 204);
  * await server.shutdown();
  * await serving;
  * server.server_close();
@@ -386,10 +386,10 @@ type ServerClass = new (...args: any[]) => HTTPServer;
  * @example
  * ```ts
  * import { HTTPServer, ThreadingMixIn } from "./mod.ts";
- * import { assert } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * class ThreadedHTTPServer extends ThreadingMixIn(HTTPServer) {}
- * assert(new ThreadedHTTPServer(["127.0.0.1", 0], class {} as never, false) instanceof HTTPServer);
+ * assert.ok(new ThreadedHTTPServer(["127.0.0.1", 0], class {} as never, false) instanceof HTTPServer);
  * ```
  *
  * @param Base The server class, such as {@linkcode HTTPServer}.
@@ -417,7 +417,7 @@ const ThreadingHTTPServerBase: typeof HTTPServer = ThreadingMixIn(HTTPServer);
  * @example
  * ```ts
  * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {
  *   override protocol_version = "HTTP/1.1";
@@ -434,7 +434,7 @@ const ThreadingHTTPServerBase: typeof HTTPServer = ThreadingMixIn(HTTPServer);
  * server.serve_forever();
  * const url = `http://127.0.0.1:${server.server_port}/`;
  * const bodies = await Promise.all([1, 2, 3].map(() => fetch(url).then((r) => r.text())));
- * assertEquals(bodies, ["ok", "ok", "ok"]);
+ * assert.deepEqual(bodies, ["ok", "ok", "ok"]);
  * ```
  */
 export class ThreadingHTTPServer extends ThreadingHTTPServerBase {}

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "./http_server.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {
  *   async do_GET() {
@@ -21,7 +21,7 @@
  * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
  * server.serve_forever();
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/`);
- * assertEquals(await res.text(), "Hello\n");
+ * assert.equal(await res.text(), "Hello\n");
  * ```
  *
  * @module
