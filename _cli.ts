@@ -1,0 +1,312 @@
+/**
+ * The command line of `python -m http.server`, for `deno task serve` and
+ * `deno run -A http_server.ts`: a pure parser, no I/O.
+ *
+ * @module
+ */
+
+import { repr } from "./_pyformat.ts";
+
+/** The parsed command line. */
+export interface CliOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Address to bind to; `undefined` means all interfaces. */
+  bind: string | undefined;
+  /** Directory to serve, absolute when the base directory is. */
+  directory: string;
+  /** `protocol_version` of the handler. */
+  protocol: "HTTP/1.0" | "HTTP/1.1";
+  /** Certificate chain file (PEM) for HTTPS. */
+  tls_cert: string | undefined;
+  /** Private key file (PEM) for HTTPS. */
+  tls_key: string | undefined;
+  /** Send CORS headers. */
+  cors: boolean;
+  /** Run `CGIHTTPRequestHandler` instead of `SimpleHTTPRequestHandler`. */
+  cgi: boolean;
+  /** Number of server workers. */
+  workers: number;
+  /** `-h`/`--help` was given: print {@linkcode USAGE} and exit 0. */
+  help: boolean;
+}
+
+/** What the parser needs from the environment, passed in to keep it pure. */
+export interface CliEnv {
+  /** `Deno.cwd()`. */
+  cwd: string;
+  /**
+   * `Deno.env.get("INIT_CWD")`: `deno task` runs tasks in the directory of
+   * deno.json and sets this to the directory the user ran it from.
+   */
+  init_cwd?: string | undefined;
+}
+
+/** A usage error; `message` is argparse's, e.g. `argument port: invalid int value: 'abc'`. */
+export class CliError extends SyntaxError {
+  /** The argument at fault as argparse names it (`port`, `-b/--bind`), if any. */
+  readonly argument: string | undefined;
+
+  /** Creates a usage error about `argument`. */
+  constructor(message: string, argument?: string) {
+    super(argument ? `argument ${argument}: ${message}` : message);
+    this.name = "CliError";
+    this.argument = argument;
+  }
+}
+
+/** The `--help` text, in argparse's layout. */
+export const USAGE: string = `\
+usage: http_server.ts [-h] [--cgi] [--cors] [-b ADDRESS] [-d DIRECTORY]
+                      [-p VERSION] [--tls-cert FILE] [--tls-key FILE]
+                      [--workers N]
+                      [port]
+
+positional arguments:
+  port                  bind to this port (default: 8000)
+
+options:
+  -h, --help            show this help message and exit
+  --cgi                 run as CGI server
+  --cors                send Access-Control-Allow-Origin: * and allow
+                        cross-origin requests
+  -b, --bind ADDRESS    bind to this address (default: all interfaces)
+  -d, --directory DIRECTORY
+                        serve this directory (default: current directory)
+  -p, --protocol VERSION
+                        conform to this HTTP version (default: HTTP/1.1)
+  --tls-cert FILE       serve HTTPS with this certificate chain (PEM); needs
+                        --tls-key
+  --tls-key FILE        the private key (PEM) for --tls-cert
+  --workers N           run N server workers (default: 1)
+`;
+
+type Dest =
+  | "help"
+  | "cgi"
+  | "cors"
+  | "bind"
+  | "directory"
+  | "protocol"
+  | "tls_cert"
+  | "tls_key"
+  | "workers";
+
+interface OptionSpec {
+  long: string;
+  short?: string;
+  dest: Dest;
+  takes_value: boolean;
+}
+
+const SPECS: readonly OptionSpec[] = [
+  { long: "--help", short: "-h", dest: "help", takes_value: false },
+  { long: "--cgi", dest: "cgi", takes_value: false },
+  { long: "--cors", dest: "cors", takes_value: false },
+  { long: "--bind", short: "-b", dest: "bind", takes_value: true },
+  { long: "--directory", short: "-d", dest: "directory", takes_value: true },
+  { long: "--protocol", short: "-p", dest: "protocol", takes_value: true },
+  { long: "--tls-cert", dest: "tls_cert", takes_value: true },
+  { long: "--tls-key", dest: "tls_key", takes_value: true },
+  { long: "--workers", dest: "workers", takes_value: true },
+];
+
+const PROTOCOLS = ["HTTP/1.0", "HTTP/1.1"] as const;
+
+function displayName(spec: OptionSpec): string {
+  return spec.short ? `${spec.short}/${spec.long}` : spec.long;
+}
+
+// argparse reads "-1" as a value, not an option, when no option looks like a
+// negative number (none of ours does).
+function looksLikeOption(arg: string): boolean {
+  return arg.startsWith("-") && arg !== "-" && !/^-(\d+|\d*\.\d+)$/.test(arg);
+}
+
+function findLong(name: string): OptionSpec | undefined {
+  const exact = SPECS.find((s) => s.long === name);
+  if (exact) return exact;
+  // argparse's allow_abbrev: a unique prefix names the option.
+  const matches = SPECS.filter((s) => s.long.startsWith(name));
+  if (matches.length > 1) {
+    throw new CliError(
+      `ambiguous option: ${name} could match ${
+        matches.map((s) => s.long).join(", ")
+      }`,
+    );
+  }
+  return matches[0];
+}
+
+function parseInt10(value: string, argument: string): number {
+  // Python's int(): surrounding whitespace, a sign, "_" between digits.
+  const s = value.trim();
+  if (!/^[+-]?\d+(_\d+)*$/.test(s)) {
+    throw new CliError(`invalid int value: ${repr(value)}`, argument);
+  }
+  return Number(s.replaceAll("_", ""));
+}
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith("/") || path.startsWith("\\") ||
+    /^[A-Za-z]:[\\/]/.test(path);
+}
+
+function joinPath(base: string, path: string): string {
+  if (isAbsolute(path) || base === "") return path;
+  if (base.endsWith("/") || base.endsWith("\\")) return base + path;
+  const sep = base.includes("\\") && !base.includes("/") ? "\\" : "/";
+  return base + sep + path;
+}
+
+/**
+ * Parses the arguments of `python -m http.server` plus ours (`--cors`,
+ * `--tls-cert`, `--tls-key`, `--workers`), the way argparse does: options
+ * and the port in any order, `--opt=value`, `-bVALUE`, unique prefixes of
+ * long options, and `--` before a port that looks like an option.
+ *
+ * Differences from Python: `--protocol` defaults to `HTTP/1.1` (Python:
+ * `HTTP/1.0`) and accepts only `HTTP/1.0` and `HTTP/1.1`; the port must be
+ * 0-65535; the directory defaults to `env.init_cwd` when set (the user's
+ * directory under `deno task`), else `env.cwd`, and a relative `-d` is
+ * resolved against that same directory.
+ *
+ * @param args The arguments, as `Deno.args`.
+ * @param env The current and initial working directories.
+ * @returns The options; `help` is true when `-h` or `--help` was given.
+ * @throws {CliError} On a usage error; print the first line of
+ *   {@linkcode USAGE}, then `http_server.ts: error: <message>`, and exit 2.
+ *
+ * @example
+ * ```ts
+ * import { parse_args } from "./_cli.ts";
+ * const o = parse_args(["-b", "127.0.0.1", "9000", "-d", "public"], {
+ *   cwd: "/repo",
+ *   init_cwd: "/home/me/site",
+ * });
+ * if (o.port !== 9000 || o.directory !== "/home/me/site/public") throw new Error();
+ * ```
+ */
+export function parse_args(
+  args: readonly string[],
+  env: CliEnv,
+): CliOptions {
+  const base = env.init_cwd ? env.init_cwd : env.cwd;
+  const options: CliOptions = {
+    port: 8000,
+    bind: undefined,
+    directory: base,
+    protocol: "HTTP/1.1",
+    tls_cert: undefined,
+    tls_key: undefined,
+    cors: false,
+    cgi: false,
+    workers: 1,
+    help: false,
+  };
+  const positionals: string[] = [];
+  const unrecognized: string[] = [];
+  let onlyPositionals = false;
+
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (onlyPositionals || !looksLikeOption(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      onlyPositionals = true;
+      continue;
+    }
+    let spec: OptionSpec | undefined;
+    let explicit: string | undefined;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      spec = findLong(eq < 0 ? arg : arg.slice(0, eq));
+      if (eq >= 0) explicit = arg.slice(eq + 1);
+    } else {
+      spec = SPECS.find((s) => s.short === arg.slice(0, 2));
+      // argparse reads "-bX" and "-b=X" as "-b X".
+      if (arg.length > 2) explicit = arg.slice(arg[2] === "=" ? 3 : 2);
+    }
+    if (!spec) {
+      unrecognized.push(arg);
+      continue;
+    }
+    const name = displayName(spec);
+    if (!spec.takes_value) {
+      if (explicit !== undefined) {
+        throw new CliError(`ignored explicit argument ${repr(explicit)}`, name);
+      }
+      if (spec.dest === "help") {
+        options.help = true;
+        return options;
+      }
+      options[spec.dest as "cgi" | "cors"] = true;
+      continue;
+    }
+    let value = explicit;
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (next === undefined || looksLikeOption(next)) {
+        throw new CliError("expected one argument", name);
+      }
+      value = next;
+      i++;
+    }
+    switch (spec.dest) {
+      case "bind":
+        options.bind = value;
+        break;
+      case "directory":
+        options.directory = joinPath(base, value);
+        break;
+      case "protocol": {
+        const protocol = PROTOCOLS.find((p) => p === value);
+        if (!protocol) {
+          throw new CliError(
+            `invalid choice: ${repr(value)} (choose from ${
+              PROTOCOLS.map(repr).join(", ")
+            })`,
+            name,
+          );
+        }
+        options.protocol = protocol;
+        break;
+      }
+      case "tls_cert":
+        options.tls_cert = value;
+        break;
+      case "tls_key":
+        options.tls_key = value;
+        break;
+      case "workers": {
+        const n = parseInt10(value, name);
+        if (n < 1) {
+          throw new CliError(`must be at least 1: ${repr(value)}`, name);
+        }
+        options.workers = n;
+        break;
+      }
+    }
+  }
+
+  const [port, ...extra] = positionals;
+  if (port !== undefined) {
+    const n = parseInt10(port, "port");
+    if (n < 0 || n > 65535) {
+      throw new CliError(`out of range 0-65535: ${repr(port)}`, "port");
+    }
+    options.port = n;
+  }
+  unrecognized.push(...extra);
+  if (unrecognized.length > 0) {
+    throw new CliError(`unrecognized arguments: ${unrecognized.join(" ")}`);
+  }
+  if ((options.tls_cert === undefined) !== (options.tls_key === undefined)) {
+    throw options.tls_cert === undefined
+      ? new CliError("requires --tls-cert", "--tls-key")
+      : new CliError("requires --tls-key", "--tls-cert");
+  }
+  return options;
+}

@@ -1,0 +1,249 @@
+import { assertEquals, assertStringIncludes, assertThrows } from "./_assert.ts";
+import { CliError, type CliOptions, parse_args, USAGE } from "../_cli.ts";
+
+const ENV = { cwd: "/repo" };
+const TASK_ENV = { cwd: "/repo", init_cwd: "/home/me/site" };
+
+const DEFAULTS: CliOptions = {
+  port: 8000,
+  bind: undefined,
+  directory: "/repo",
+  protocol: "HTTP/1.1",
+  tls_cert: undefined,
+  tls_key: undefined,
+  cors: false,
+  cgi: false,
+  workers: 1,
+  help: false,
+};
+
+function fails(args: string[], message: string, argument?: string): void {
+  const e = assertThrows(() => parse_args(args, ENV), CliError);
+  assertEquals(e.message, message, args.join(" "));
+  assertEquals(e.argument, argument, args.join(" "));
+  assertEquals(e.name, "CliError");
+  assertEquals(e instanceof SyntaxError, true);
+}
+
+Deno.test("parse_args() gives the defaults", () => {
+  assertEquals(parse_args([], ENV), DEFAULTS);
+});
+
+Deno.test("parse_args() serves INIT_CWD under deno task", () => {
+  assertEquals(parse_args([], TASK_ENV).directory, "/home/me/site");
+  assertEquals(
+    parse_args([], { cwd: "/repo", init_cwd: "" }).directory,
+    "/repo",
+  );
+  assertEquals(
+    parse_args([], { cwd: "/repo", init_cwd: undefined }).directory,
+    "/repo",
+  );
+});
+
+Deno.test("parse_args() resolves a relative directory against the user's directory", () => {
+  assertEquals(
+    parse_args(["-d", "public"], TASK_ENV).directory,
+    "/home/me/site/public",
+  );
+  assertEquals(parse_args(["-d", "public"], ENV).directory, "/repo/public");
+  assertEquals(parse_args(["-d", "."], ENV).directory, "/repo/.");
+  assertEquals(parse_args(["-d", "../x"], ENV).directory, "/repo/../x");
+  assertEquals(parse_args(["-d", "/srv/www"], TASK_ENV).directory, "/srv/www");
+  assertEquals(parse_args(["-d", "x"], { cwd: "/" }).directory, "/x");
+  assertEquals(
+    parse_args(["-d", "public"], { cwd: "C:\\Users\\me" }).directory,
+    "C:\\Users\\me\\public",
+  );
+  assertEquals(
+    parse_args(["-d", "D:\\www"], { cwd: "C:\\Users\\me" }).directory,
+    "D:\\www",
+  );
+  assertEquals(parse_args(["-d", "C:/www"], ENV).directory, "C:/www");
+});
+
+Deno.test("parse_args() reads every option", () => {
+  assertEquals(
+    parse_args([
+      "--cgi",
+      "--cors",
+      "-b",
+      "127.0.0.1",
+      "-d",
+      "/srv",
+      "-p",
+      "HTTP/1.0",
+      "--tls-cert",
+      "cert.pem",
+      "--tls-key",
+      "key.pem",
+      "--workers",
+      "4",
+      "9000",
+    ], ENV),
+    {
+      port: 9000,
+      bind: "127.0.0.1",
+      directory: "/srv",
+      protocol: "HTTP/1.0",
+      tls_cert: "cert.pem",
+      tls_key: "key.pem",
+      cors: true,
+      cgi: true,
+      workers: 4,
+      help: false,
+    },
+  );
+});
+
+Deno.test("parse_args() accepts argparse's spellings", () => {
+  const bind = (args: string[]) => parse_args(args, ENV).bind;
+  assertEquals(bind(["--bind", "::1"]), "::1");
+  assertEquals(bind(["--bind=::1"]), "::1");
+  assertEquals(bind(["-b::1"]), "::1");
+  assertEquals(bind(["-b=::1"]), "::1");
+  assertEquals(bind(["--bi", "::1"]), "::1");
+  assertEquals(bind(["--b=::1"]), "::1");
+  assertEquals(bind(["--bind=x", "--bind", "y"]), "y");
+  assertEquals(bind(["--bind="]), "");
+  assertEquals(bind(["-b", "-1"]), "-1");
+  assertEquals(parse_args(["--dir", "/x"], ENV).directory, "/x");
+  assertEquals(parse_args(["--prot=HTTP/1.0"], ENV).protocol, "HTTP/1.0");
+  assertEquals(parse_args(["--cg"], ENV).cgi, true);
+  assertEquals(parse_args(["--co"], ENV).cors, true);
+  assertEquals(parse_args(["--w", "2"], ENV).workers, 2);
+  assertEquals(parse_args(["--tls-c", "c", "--tls-k", "k"], ENV).tls_key, "k");
+});
+
+Deno.test("parse_args() takes the port anywhere, as Python's int() reads it", () => {
+  const port = (args: string[]) => parse_args(args, ENV).port;
+  assertEquals(port(["8080"]), 8080);
+  assertEquals(port(["8080", "--cgi"]), 8080);
+  assertEquals(port(["--cgi", "8080", "-b", "::"]), 8080);
+  assertEquals(port(["0"]), 0);
+  assertEquals(port(["65535"]), 65535);
+  assertEquals(port(["+80"]), 80);
+  assertEquals(port([" 80 "]), 80);
+  assertEquals(port(["8_000"]), 8000);
+  assertEquals(port(["--", "8080"]), 8080);
+  assertEquals(port(["0080"]), 80);
+});
+
+Deno.test("parse_args() stops at -h and --help", () => {
+  assertEquals(parse_args(["-h"], ENV), { ...DEFAULTS, help: true });
+  assertEquals(parse_args(["--help"], ENV).help, true);
+  assertEquals(parse_args(["--he"], ENV).help, true);
+  assertEquals(
+    parse_args(["--cgi", "-h", "not-a-port", "--nope"], ENV).help,
+    true,
+  );
+  assertEquals(parse_args(["--cgi", "-h"], ENV).cgi, true);
+});
+
+Deno.test("parse_args() reports argparse's errors", () => {
+  fails(["abc"], "argument port: invalid int value: 'abc'", "port");
+  fails(["80.5"], "argument port: invalid int value: '80.5'", "port");
+  fails([""], "argument port: invalid int value: ''", "port");
+  fails(["it's"], `argument port: invalid int value: "it's"`, "port");
+  fails(["-b"], "argument -b/--bind: expected one argument", "-b/--bind");
+  fails(["--bind"], "argument -b/--bind: expected one argument", "-b/--bind");
+  fails(
+    ["-d", "--cgi"],
+    "argument -d/--directory: expected one argument",
+    "-d/--directory",
+  );
+  fails(
+    ["--workers"],
+    "argument --workers: expected one argument",
+    "--workers",
+  );
+  fails(["--cgi=1"], "argument --cgi: ignored explicit argument '1'", "--cgi");
+  fails(
+    ["--help=1"],
+    "argument -h/--help: ignored explicit argument '1'",
+    "-h/--help",
+  );
+  fails(["--c"], "ambiguous option: --c could match --cgi, --cors");
+  fails(["--tls"], "ambiguous option: --tls could match --tls-cert, --tls-key");
+  fails(["--foo"], "unrecognized arguments: --foo");
+  fails(["-x"], "unrecognized arguments: -x");
+  fails(["1", "2"], "unrecognized arguments: 2");
+  fails(["1", "--foo", "2", "3"], "unrecognized arguments: --foo 2 3");
+  fails(["--", "1", "-b"], "unrecognized arguments: -b");
+});
+
+Deno.test("parse_args() checks values Python would accept and fail on later", () => {
+  fails(["-1"], "argument port: out of range 0-65535: '-1'", "port");
+  fails(["65536"], "argument port: out of range 0-65535: '65536'", "port");
+  fails(
+    ["-p", "HTTP/2"],
+    "argument -p/--protocol: invalid choice: 'HTTP/2' (choose from 'HTTP/1.0', 'HTTP/1.1')",
+    "-p/--protocol",
+  );
+  fails(
+    ["-p", "http/1.1"],
+    "argument -p/--protocol: invalid choice: 'http/1.1' (choose from 'HTTP/1.0', 'HTTP/1.1')",
+    "-p/--protocol",
+  );
+  fails(
+    ["--workers", "0"],
+    "argument --workers: must be at least 1: '0'",
+    "--workers",
+  );
+  fails(
+    ["--workers", "x"],
+    "argument --workers: invalid int value: 'x'",
+    "--workers",
+  );
+  fails(
+    ["--workers", "-2"],
+    "argument --workers: must be at least 1: '-2'",
+    "--workers",
+  );
+  fails(
+    ["--tls-cert", "c.pem"],
+    "argument --tls-cert: requires --tls-key",
+    "--tls-cert",
+  );
+  fails(
+    ["--tls-key", "k.pem"],
+    "argument --tls-key: requires --tls-cert",
+    "--tls-key",
+  );
+});
+
+Deno.test("parse_args() reports an error before a later -h, like argparse", () => {
+  fails(
+    ["-p", "HTTP/9", "-h"],
+    "argument -p/--protocol: invalid choice: 'HTTP/9' (choose from 'HTTP/1.0', 'HTTP/1.1')",
+    "-p/--protocol",
+  );
+});
+
+Deno.test("USAGE lists every option in argparse's layout", () => {
+  assertEquals(
+    USAGE.split("\n")[0],
+    "usage: http_server.ts [-h] [--cgi] [--cors] [-b ADDRESS] [-d DIRECTORY]",
+  );
+  for (
+    const option of [
+      "  port ",
+      "  -h, --help ",
+      "  --cgi ",
+      "  --cors ",
+      "  -b, --bind ADDRESS ",
+      "  -d, --directory DIRECTORY\n",
+      "  -p, --protocol VERSION\n",
+      "  --tls-cert FILE ",
+      "  --tls-key FILE ",
+      "  --workers N ",
+      "(default: 8000)",
+      "(default: HTTP/1.1)",
+    ]
+  ) {
+    assertStringIncludes(USAGE, option);
+  }
+  for (const line of USAGE.split("\n")) {
+    assertEquals(line.length <= 80, true, line);
+  }
+});
