@@ -339,7 +339,9 @@ console.log(await (await fetch("http://127.0.0.1:" + server.server_port + "/")).
 `,
     );
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", "main.ts"],
+      // A local script needs --allow-import for a host outside Deno's
+      // default list; a main module run by URL may import from its own host.
+      args: ["run", "--allow-net", `--allow-import=${host}`, "main.ts"],
       cwd,
       stdout: "piped",
       stderr: "piped",
