@@ -6,26 +6,26 @@
  */
 
 /**
- * A weak entity tag for a file from its size and modification time:
- * `W/"<size hex>-<mtime ms hex>"`. Weak, as in Deno std's file server, since
- * equal size and mtime only suggest equal bytes; computed from the stat
- * result alone (std hashes the mtime with SHA-256, which is async and hides
- * nothing that `Last-Modified` does not already show). The mtime keeps its
- * milliseconds, so a change within the same second still changes the tag
- * even though `Last-Modified` cannot show it.
+ * A strong entity tag for a file from its size and modification time:
+ * `"<size hex>-<mtime ms hex>"`, as nginx makes them. Strong, so that
+ * `If-Range` can use it to resume a download (RFC 9110 §13.1.5 allows only
+ * strong tags there); a file that changes keeps neither its mtime nor,
+ * usually, its size. Computed from the stat result alone: nothing is hashed.
+ * The mtime keeps its milliseconds, so a change within the same second still
+ * changes the tag even though `Last-Modified` cannot show it.
  *
  * @param size The file size in bytes.
  * @param mtime_ms The modification time in ms since the epoch.
- * @returns The entity tag, quotes and `W/` included.
+ * @returns The entity tag, quotes included.
  *
  * @example
  * ```ts
  * import { file_etag } from "./_etag.ts";
- * if (file_etag(1024, 1700000000000) !== 'W/"400-18bcfe56800"') throw new Error();
+ * if (file_etag(1024, 1700000000000) !== '"400-18bcfe56800"') throw new Error();
  * ```
  */
 export function file_etag(size: number, mtime_ms: number): string {
-  return `W/"${size.toString(16)}-${Math.trunc(mtime_ms).toString(16)}"`;
+  return `"${size.toString(16)}-${Math.trunc(mtime_ms).toString(16)}"`;
 }
 
 function opaque(tag: string): string {

@@ -1,11 +1,11 @@
 import { assertEquals } from "./_assert.ts";
 import { file_etag, if_none_match } from "../_etag.ts";
 
-Deno.test("file_etag() is weak and made of size and mtime in hex", () => {
-  assertEquals(file_etag(0, 0), 'W/"0-0"');
-  assertEquals(file_etag(30, 1_700_000_000_123), 'W/"1e-18bcfe5687b"');
-  assertEquals(file_etag(1024, 1_700_000_000_000), 'W/"400-18bcfe56800"');
-  assertEquals(file_etag(2 ** 40, 1.5), 'W/"10000000000-1"');
+Deno.test("file_etag() is strong and made of size and mtime in hex", () => {
+  assertEquals(file_etag(0, 0), '"0-0"');
+  assertEquals(file_etag(30, 1_700_000_000_123), '"1e-18bcfe5687b"');
+  assertEquals(file_etag(1024, 1_700_000_000_000), '"400-18bcfe56800"');
+  assertEquals(file_etag(2 ** 40, 1.5), '"10000000000-1"');
 });
 
 Deno.test("file_etag() changes with the milliseconds of the mtime", () => {
