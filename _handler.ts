@@ -273,7 +273,11 @@ export class BaseHTTPRequestHandler {
     this.#expect_continue = false;
     this.#rfile.reset(0, null);
     try {
-      if (!(await this.#read_request())) return;
+      if (!(await this.#read_request())) {
+        // A malformed request's error response is buffered: send it.
+        await this.#wfile.flush();
+        return;
+      }
       const name = "do_" + this.command;
       const method = (this as unknown as Record<string, unknown>)[name];
       if (typeof method !== "function") {
@@ -336,7 +340,7 @@ export class BaseHTTPRequestHandler {
     }
     if (!this.parse_request()) return false;
     if (head.kind === "headers_too_large") {
-      this.send_error(431, head.message);
+      this.send_error(431, head.message, head.explain);
       return false;
     }
     if (head.kind === "bad_line") {

@@ -33,7 +33,13 @@ export type Head =
   /** The request line was too long: Python answers 414. */
   | { kind: "line_too_long" }
   /** A header line too long, too many headers or too many bytes: 431. */
-  | { kind: "headers_too_large"; request_line: string; message: string }
+  | {
+    kind: "headers_too_large";
+    request_line: string;
+    message: string;
+    /** The explanation on the error page: Python's exception text. */
+    explain: string;
+  }
   /** A bare CR in a line: 400. */
   | { kind: "bad_line"; request_line: string }
   /** The client closed the connection (or sent nothing before the idle timeout). */
@@ -96,13 +102,18 @@ export async function read_head(
       } else if (blank) {
         return finish(io, end + 1);
       } else if (length > limits.max_header_line) {
-        return too_large(io, request_end, "Line too long");
+        return line_too_long(io, request_end, limits);
       } else if (++lines > limits.max_headers) {
-        return too_large(io, request_end, "Too many headers");
+        return too_large(
+          io,
+          request_end,
+          "Too many headers",
+          `got more than ${limits.max_headers} headers`,
+        );
       }
       line_start = scan = end + 1;
       if (scan > limits.max_head_bytes) {
-        return too_large(io, request_end, "Request head too large");
+        return head_too_large(io, request_end, limits);
       }
       continue;
     }
@@ -111,9 +122,9 @@ export async function read_head(
     if (request_end === -1) {
       if (pending > limits.max_request_line) return { kind: "line_too_long" };
     } else if (pending > limits.max_header_line) {
-      return too_large(io, request_end, "Line too long");
+      return line_too_long(io, request_end, limits);
     } else if (scan > limits.max_head_bytes) {
-      return too_large(io, request_end, "Request head too large");
+      return head_too_large(io, request_end, limits);
     }
     const left = deadline - Date.now();
     if (left <= 0) return { kind: "timeout" };
@@ -146,12 +157,45 @@ function request_line_of(io: Connection, request_end: number): string {
   return latin1(io.buf.subarray(io.start, io.start + end));
 }
 
-function too_large(io: Connection, request_end: number, message: string): Head {
+function too_large(
+  io: Connection,
+  request_end: number,
+  message: string,
+  explain: string,
+): Head {
   return {
     kind: "headers_too_large",
     request_line: request_line_of(io, request_end),
     message,
+    explain,
   };
+}
+
+// Python answers with http.client's exception text as the explanation.
+function line_too_long(
+  io: Connection,
+  request_end: number,
+  limits: HeadLimits,
+): Head {
+  return too_large(
+    io,
+    request_end,
+    "Line too long",
+    `got more than ${limits.max_header_line} bytes when reading header line`,
+  );
+}
+
+function head_too_large(
+  io: Connection,
+  request_end: number,
+  limits: HeadLimits,
+): Head {
+  return too_large(
+    io,
+    request_end,
+    "Request head too large",
+    `got more than ${limits.max_head_bytes} bytes of request head`,
+  );
 }
 
 function finish(io: Connection, head_end: number): Head {
