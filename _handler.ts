@@ -40,7 +40,9 @@ export const DEFAULT_ERROR_MESSAGE: string = `\
 export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+// CR or LF would split the header; what is not ISO-8859-1 cannot be sent
+// (Python raises UnicodeEncodeError in send_header()).
+const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
 const encoder = new TextEncoder();
 
 let log_second = -1;
