@@ -192,6 +192,8 @@ export class BaseHTTPRequestHandler {
   #status = 0;
   #declared_length: number | null = null;
   #chunked = false;
+  /** The response has no body (HEAD, 1xx, 204, 304): its length is moot. */
+  #no_body = false;
   #connection_header = false;
   #responded = false;
   #expect_continue = false;
@@ -272,6 +274,7 @@ export class BaseHTTPRequestHandler {
     this.#responded = false;
     this.#declared_length = null;
     this.#chunked = false;
+    this.#no_body = false;
     this.#expect_continue = false;
     this.#rfile.reset(0, null);
     try {
@@ -508,7 +511,7 @@ export class BaseHTTPRequestHandler {
       this.#head_open = false;
       this.send_error(500, "Incomplete response");
     } else if (
-      this.#declared_length !== null &&
+      this.#declared_length !== null && !this.#no_body &&
       this.#declared_length !== this.#wfile.body_bytes
     ) {
       this.log_error(
@@ -712,6 +715,7 @@ export class BaseHTTPRequestHandler {
     this.#headers_buffer.push("\r\n");
     this.flush_headers();
     this.#head_open = false;
+    this.#no_body = no_body;
     this.#wfile.start_body(no_body);
   }
 
