@@ -447,9 +447,20 @@ export class BaseHTTPRequestHandler {
     }
     this.#rfile.reset(
       this.#body_length,
-      this.#expect_continue ? () => this.#wfile.flush() : null,
+      this.#expect_continue ? () => this.#send_continue() : null,
     );
     return true;
+  }
+
+  /**
+   * Sends the buffered `100 Continue` (before the first body read). When no
+   * final response was started yet, the writer starts afresh, so that an
+   * error response can still follow the interim one.
+   */
+  async #send_continue(): Promise<void> {
+    const interim_only = !this.#responded && !this.#head_open;
+    await this.#wfile.flush();
+    if (interim_only) this.#wfile.start();
   }
 
   /** Host and body framing checks (RFC 9112 §3.2, §6); sets the body length. */
