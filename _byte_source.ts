@@ -195,25 +195,36 @@ export class ByteSource {
       bigger.set(this.buf);
       this.buf = bigger;
     }
+    // Take whole chunks until the buffer is half full, so that a part's
+    // bytes reach its file in few large writes.
+    let added = false;
     while (
-      this.#pending === null || this.#pendingOffset === this.#pending.length
+      this.end < this.buf.length && (!added || this.end < this.buf.length >> 1)
     ) {
-      if (this.eof) return false;
-      this.#pending = await this.#pull();
-      this.#pendingOffset = 0;
-      if (this.#pending === null) this.eof = true;
+      if (
+        this.#pending === null || this.#pendingOffset === this.#pending.length
+      ) {
+        if (this.eof) break;
+        this.#pending = await this.#pull();
+        this.#pendingOffset = 0;
+        if (this.#pending === null) {
+          this.eof = true;
+          break;
+        }
+      }
+      const n = Math.min(
+        this.#pending.length - this.#pendingOffset,
+        this.buf.length - this.end,
+      );
+      this.buf.set(
+        this.#pending.subarray(this.#pendingOffset, this.#pendingOffset + n),
+        this.end,
+      );
+      this.end += n;
+      this.#pendingOffset += n;
+      added ||= n > 0;
     }
-    const n = Math.min(
-      this.#pending.length - this.#pendingOffset,
-      this.buf.length - this.end,
-    );
-    this.buf.set(
-      this.#pending.subarray(this.#pendingOffset, this.#pendingOffset + n),
-      this.end,
-    );
-    this.end += n;
-    this.#pendingOffset += n;
-    return true;
+    return added;
   }
 
   /**

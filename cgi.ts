@@ -349,11 +349,11 @@ export class FieldStorage {
    * The content type: from Content-Type, else `text/plain` for a part or a
    * non-POST request, else `application/x-www-form-urlencoded`.
    */
-  type = "";
+  type: string = "";
   /** The parameters of Content-Type. */
   type_options: Record<string, string> = {};
   /** The Content-Disposition value (such as `form-data`), or `""`. */
-  disposition = "";
+  disposition: string = "";
   /** The parameters of Content-Disposition. */
   disposition_options: Record<string, string> = {};
   /** The headers this storage was read with. */
@@ -361,14 +361,14 @@ export class FieldStorage {
   /** The fields of a form or multipart part, else `null`. */
   list: FormField[] | null = null;
   /** The Content-Length of the request, or -1 (always -1 for parts). */
-  length = -1;
+  length: number = -1;
   /**
    * Bytes of a part kept in memory; a larger part is written to
    * {@linkcode FieldStorage.make_file} (Python spools above 1000 bytes).
    */
-  spool_threshold = 16 * 1024;
+  spool_threshold: number = 16 * 1024;
   /** The most bytes the headers of one part may take (Python has no limit). */
-  max_header_size = 16 * 1024;
+  max_header_size: number = 16 * 1024;
 
   #keep_blank_values = false;
   #strict_parsing = false;
