@@ -187,6 +187,8 @@ export class BaseHTTPRequestHandler {
   #wfile: ResponseWriter;
   #raw_requestline = "";
   #header_lines: string[] = [];
+  /** Why the header lines could not be read: answered by parse_request(). */
+  #head_error: [number, string, string | undefined] | null = null;
   #headers_buffer: string[] = [];
   #head_open = false;
   #status = 0;
@@ -335,24 +337,24 @@ export class BaseHTTPRequestHandler {
         this.send_error(414);
         return false;
       case "bad_line":
+        this.#raw_requestline = head.request_line + "\r\n";
+        this.#header_lines = [];
+        this.#head_error = [400, "Bare CR in request head", undefined];
+        break;
       case "headers_too_large":
         this.#raw_requestline = head.request_line + "\r\n";
         this.#header_lines = [];
+        this.#head_error = [431, head.message, head.explain];
         break;
       case "head":
         this.#raw_requestline = head.request_line + "\r\n";
         this.#header_lines = head.header_lines;
     }
-    if (!this.parse_request()) return false;
-    if (head.kind === "headers_too_large") {
-      this.send_error(431, head.message, head.explain);
-      return false;
+    try {
+      return this.parse_request();
+    } finally {
+      this.#head_error = null;
     }
-    if (head.kind === "bad_line") {
-      this.send_error(400, "Bare CR in request head");
-      return false;
-    }
-    return true;
   }
 
   /**
@@ -409,6 +411,12 @@ export class BaseHTTPRequestHandler {
     // scheme-relative URL (gh-87389).
     this.path = path.startsWith("//") ? "/" + path.replace(/^\/+/, "") : path;
 
+    if (this.#head_error) {
+      // The head could not be read whole: answer where Python parses the
+      // headers, before the checks that need them (Host).
+      this.send_error(...this.#head_error);
+      return false;
+    }
     const headers = new this.MessageClass();
     for (const line of this.#header_lines) {
       const colon = line.indexOf(":");
