@@ -24,8 +24,14 @@
  * assert.equal(await res.text(), "Hello\n");
  * ```
  *
+ * Run as a script, it is `python -m http.server`: it serves the working
+ * directory (`deno task serve [port] [-b ADDR] [-d DIR] ...`; `--help` lists
+ * the options).
+ *
  * @module
  */
+
+import { main } from "./_main.ts";
 
 export { HTTPRequestError, type RFile } from "./_body.ts";
 export {
@@ -41,4 +47,13 @@ export {
   ThreadingHTTPServer,
   ThreadingMixIn,
 } from "./_server.ts";
+export { type HeadBody, SimpleHTTPRequestHandler } from "./_simple_handler.ts";
+export { test, type TestOptions } from "./_main.ts";
+export {
+  HTTPSServer,
+  type HTTPSServerOptions,
+  ThreadingHTTPSServer,
+} from "./_tls_server.ts";
 export type { WFile } from "./_writer.ts";
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

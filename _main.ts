@@ -1,0 +1,196 @@
+/**
+ * The command line of `python -m http.server`, and Python's `test()`.
+ *
+ * @module
+ */
+
+import { CliError, parse_args, USAGE } from "./_cli.ts";
+import { BaseHTTPRequestHandler } from "./_handler.ts";
+import { type HTTPServer, ThreadingHTTPServer } from "./_server.ts";
+import { SimpleHTTPRequestHandler } from "./_simple_handler.ts";
+import { ThreadingHTTPSServer } from "./_tls_server.ts";
+
+// deno-lint-ignore no-explicit-any
+type HandlerClass = new (...args: any[]) => BaseHTTPRequestHandler;
+// deno-lint-ignore no-explicit-any
+type ServerClass = new (...args: any[]) => HTTPServer;
+
+/** What {@linkcode test} runs. */
+export interface TestOptions {
+  /** The handler class; Python's default is `BaseHTTPRequestHandler`. */
+  HandlerClass?: HandlerClass;
+  /** The server class (default {@linkcode ThreadingHTTPServer}). */
+  ServerClass?: ServerClass;
+  /** The handler's `protocol_version` (default `"HTTP/1.0"`, as Python). */
+  protocol?: string;
+  /** The port (default 8000). */
+  port?: number;
+  /** The address; by default every address, IPv6 and IPv4 where possible. */
+  bind?: string;
+  /** Certificate chain (PEM) for HTTPS. */
+  tls_cert?: string;
+  /** Private key (PEM) for HTTPS. */
+  tls_key?: string;
+  /** Stops the server when aborted (Ctrl-C and SIGTERM always do). */
+  signal?: AbortSignal;
+}
+
+function print(text: string): void {
+  console.log(text);
+}
+
+/**
+ * Runs a server until Ctrl-C or SIGTERM, as Python's `http.server.test()`:
+ * prints `Serving HTTP on ADDR port N (http://ADDR:N/) ...`, and on a
+ * signal Python's goodbye. Throws when the server cannot start (such as a
+ * port in use).
+ *
+ * @example
+ * ```ts
+ * import { SimpleHTTPRequestHandler, test } from "./mod.ts";
+ *
+ * const stop = new AbortController();
+ * class Quiet extends SimpleHTTPRequestHandler {
+ *   override log_message() {}
+ * }
+ * const done = test({ HandlerClass: Quiet, port: 0, bind: "127.0.0.1", signal: stop.signal });
+ * stop.abort();
+ * await done;
+ * ```
+ *
+ * @param options The handler, server, protocol, port and address.
+ * @returns When the server has stopped.
+ */
+export async function test(options: TestOptions = {}): Promise<void> {
+  const Handler: HandlerClass = options.HandlerClass ?? BaseHTTPRequestHandler;
+  const protocol = options.protocol ?? "HTTP/1.0";
+  class ProtocolHandler extends Handler {
+    override protocol_version = protocol;
+  }
+  const tls = options.tls_cert !== undefined;
+  const ServerClass: ServerClass = options.ServerClass ??
+    (tls ? ThreadingHTTPSServer : ThreadingHTTPServer);
+  const port = options.port ?? 8000;
+  const server_options = tls
+    ? { certfile: options.tls_cert!, keyfile: options.tls_key }
+    : {};
+  let server: HTTPServer;
+  if (options.bind !== undefined) {
+    server = new ServerClass(
+      [options.bind, port],
+      ProtocolHandler,
+      true,
+      server_options,
+    );
+  } else {
+    // Python's DualStackServer: "::" takes IPv4 as well where the system
+    // allows; without IPv6, fall back to every IPv4 address.
+    try {
+      server = new ServerClass(
+        ["::", port],
+        ProtocolHandler,
+        true,
+        server_options,
+      );
+    } catch (err) {
+      if (err instanceof Deno.errors.AddrInUse) throw err;
+      server = new ServerClass(
+        ["0.0.0.0", port],
+        ProtocolHandler,
+        true,
+        server_options,
+      );
+    }
+  }
+  const [host, real_port] = server.server_address;
+  const url_host = host.includes(":") ? `[${host}]` : host;
+  const scheme = tls ? "HTTPS" : "HTTP";
+  print(
+    `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
+  );
+  const stop = () => {
+    print("\nKeyboard interrupt received, exiting.");
+    void server.shutdown();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  options.signal?.addEventListener("abort", () => void server.shutdown(), {
+    once: true,
+  });
+  try {
+    await server.serve_forever();
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+    server.server_close();
+  }
+}
+
+function env_init_cwd(): string | undefined {
+  const state =
+    Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
+  return state === "granted" ? Deno.env.get("INIT_CWD") : undefined;
+}
+
+function fail(message: string): number {
+  console.error(`http_server.ts: error: ${message}`);
+  return 1;
+}
+
+/**
+ * Runs the command line (`deno task serve`, `deno run http_server.ts`).
+ *
+ * @param args The arguments after the script name.
+ * @returns The exit status.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parse_args(args, { cwd: Deno.cwd(), init_cwd: env_init_cwd() });
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    console.error(USAGE.split("\n\n", 1)[0]);
+    console.error(`http_server.ts: error: ${err.message}`);
+    return 2;
+  }
+  if (options.help) {
+    print(USAGE.trimEnd());
+    return 0;
+  }
+  try {
+    if (!(await Deno.stat(options.directory)).isDirectory) {
+      return fail(`not a directory: '${options.directory}'`);
+    }
+  } catch {
+    return fail(`no such directory: '${options.directory}'`);
+  }
+  const { directory, cors } = options;
+  class Handler extends SimpleHTTPRequestHandler {
+    override directory = directory;
+    override cors = cors;
+  }
+  try {
+    await test({
+      HandlerClass: Handler,
+      protocol: options.protocol,
+      port: options.port,
+      ...(options.bind !== undefined ? { bind: options.bind } : {}),
+      ...(options.tls_cert !== undefined ? { tls_cert: options.tls_cert } : {}),
+      ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),
+    });
+  } catch (err) {
+    const what = err instanceof Error ? err.message : String(err);
+    if (err instanceof Deno.errors.AddrInUse) {
+      return fail(`port ${options.port} is in use: ${what}`);
+    }
+    if (
+      err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.PermissionDenied
+    ) {
+      return fail(`cannot read the certificate or key: ${what}`);
+    }
+    return fail(what);
+  }
+  return 0;
+}

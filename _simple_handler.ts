@@ -1,0 +1,390 @@
+/**
+ * `SimpleHTTPRequestHandler`: Python's static file handler.
+ *
+ * @module
+ */
+
+import { parse_date } from "./_date.ts";
+import { file_etag, if_none_match } from "./_etag.ts";
+import { BaseHTTPRequestHandler } from "./_handler.ts";
+import { type ListingEntry, render_listing } from "./_listing.ts";
+import { guess_type, types_map } from "./_mime.ts";
+import { unquote } from "./_quote.ts";
+import {
+  content_range,
+  if_range_matches,
+  parse_range,
+  type RangeResult,
+} from "./_range.ts";
+import type { HTTPServer } from "./_server.ts";
+import { redirect_location, translate_path } from "./_translate_path.ts";
+import type { WFile } from "./_writer.ts";
+
+const encoder = new TextEncoder();
+/** Files up to this size are read in one piece; larger ones stream. */
+const SMALL_FILE = 64 * 1024;
+const CHUNK = 256 * 1024;
+
+/** What {@linkcode SimpleHTTPRequestHandler.send_head} returns for a body. */
+export type HeadBody = Deno.FsFile | Uint8Array;
+
+/**
+ * Serves files from a directory and lists directories, as Python's
+ * `http.server.SimpleHTTPRequestHandler`, the handler behind
+ * `python -m http.server`.
+ *
+ * `GET` and `HEAD` map the path under `directory`
+ * ({@linkcode SimpleHTTPRequestHandler.translate_path}); a directory is
+ * served by its `index.html` or `index.htm`, or listed; a directory path
+ * without its trailing slash is redirected to it. Beyond Python: byte
+ * ranges (`Range`, `If-Range`), `ETag` and `If-None-Match`, optional CORS,
+ * a dotfiles switch, symlinks confined to the directory, and files streamed
+ * in chunks.
+ *
+ * @example
+ * ```ts
+ * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/hello.txt`, "Hello");
+ * class Handler extends SimpleHTTPRequestHandler {
+ *   override directory = dir;
+ *   override log_message() {}
+ * }
+ * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+ * server.serve_forever();
+ * const res = await fetch(`http://127.0.0.1:${server.server_port}/hello.txt`);
+ * assert.equal(res.headers.get("content-type"), "text/plain");
+ * assert.equal(await res.text(), "Hello");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  override server_version = "SimpleHTTP/0.6";
+  /** The directory served; the working directory by default. */
+  directory: string;
+  /** File name pages served for a directory, in order of preference. */
+  index_pages: readonly string[] = ["index.html", "index.htm"];
+  /** Extension -> media type; see `guess_type`. */
+  extensions_map: Readonly<Record<string, string>> = types_map;
+  /** Whether to send `Access-Control-Allow-Origin: *` (the `--cors` option). */
+  cors = false;
+  /** Whether names starting with `.` are listed and served. */
+  dotfiles = true;
+  /**
+   * Whether to follow symbolic links that lead outside `directory`. Python
+   * does; by default we answer 404, so that a link cannot expose the rest of
+   * the file system.
+   */
+  follow_symlinks_outside = false;
+
+  #range_length = Infinity;
+
+  /**
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @param server The server.
+   * @param directory The directory to serve (Python's `directory=`).
+   */
+  constructor(
+    request: Deno.Conn,
+    client_address: [string, number],
+    server: HTTPServer,
+    directory?: string,
+  ) {
+    super(request, client_address, server);
+    this.directory = directory ?? Deno.cwd();
+  }
+
+  /** Serves a file or a directory listing. */
+  async do_GET(): Promise<void> {
+    const body = await this.send_head();
+    if (body) await this.copyfile(body, this.wfile);
+  }
+
+  /** Serves the headers of a file or listing, without the body. */
+  async do_HEAD(): Promise<void> {
+    const body = await this.send_head();
+    if (body && !(body instanceof Uint8Array)) body.close();
+  }
+
+  /**
+   * Sends the status line and headers for the path, and returns the body
+   * to send: an open file (positioned at the start of the range, if any),
+   * the bytes of a listing, or `null` when the response is complete (an
+   * error, a redirect, a 304).
+   *
+   * @returns The body, or `null`.
+   */
+  async send_head(): Promise<HeadBody | null> {
+    this.#range_length = Infinity;
+    let path = this.translate_path(this.path);
+    if (path === null || !(await this.#allowed(path))) {
+      this.send_error(404, "File not found");
+      return null;
+    }
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.stat(path);
+    } catch {
+      this.send_error(404, "File not found");
+      return null;
+    }
+    if (stat.isDirectory) {
+      const url_path = this.path.split(/[?#]/, 1)[0]!;
+      if (!url_path.endsWith("/")) {
+        // Redirect as browsers resolve relative links against the slash.
+        this.send_response(301);
+        this.send_header("Location", redirect_location(this.path));
+        this.send_header("Content-Length", "0");
+        this.end_headers();
+        return null;
+      }
+      const index = await this.#find_index(path);
+      if (!index) return await this.list_directory(path);
+      [path, stat] = index;
+    } else if (path.endsWith("/")) {
+      // A file asked for as a directory (RFC 7230 §2.7.3 says they differ).
+      this.send_error(404, "File not found");
+      return null;
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path);
+    } catch {
+      this.send_error(404, "File not found");
+      return null;
+    }
+    try {
+      return await this.#send_file_head(file, path, stat);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  async #send_file_head(
+    file: Deno.FsFile,
+    path: string,
+    stat: Deno.FileInfo,
+  ): Promise<HeadBody | null> {
+    const size = stat.size;
+    const mtime = stat.mtime?.getTime() ?? null;
+    const etag = mtime === null ? null : file_etag(size, mtime);
+    if (this.#not_modified(etag, mtime)) {
+      file.close();
+      this.send_response(304);
+      if (etag) this.send_header("ETag", etag);
+      this.end_headers();
+      return null;
+    }
+    const range_header = this.headers.get("Range");
+    let range: RangeResult = parse_range(range_header, size);
+    const if_range = this.headers.get("If-Range");
+    if (range.type !== "ignore" && if_range !== undefined) {
+      if (!if_range_matches(if_range, etag, mtime)) range = { type: "ignore" };
+    }
+    if (range.type === "unsatisfiable") {
+      file.close();
+      this.send_response(416);
+      this.send_header("Content-Range", content_range(size));
+      this.send_header("Content-Length", "0");
+      this.end_headers();
+      return null;
+    }
+    const span = range.type === "range" ? range : null;
+    const length = span ? span.end - span.start + 1 : size;
+    this.send_response(span ? 206 : 200);
+    this.send_header("Content-type", this.guess_type(path));
+    this.send_header("Content-Length", String(length));
+    if (mtime !== null) {
+      this.send_header("Last-Modified", this.date_time_string(mtime / 1000));
+    }
+    if (etag) this.send_header("ETag", etag);
+    this.send_header("Accept-Ranges", "bytes");
+    if (span) {
+      this.send_header("Content-Range", content_range(size, span));
+      await file.seek(span.start, Deno.SeekMode.Start);
+    }
+    this.end_headers();
+    this.#range_length = length;
+    if (length <= SMALL_FILE && this.command !== "HEAD") {
+      // Small files: one read, and the body joins the headers in one write.
+      const data = new Uint8Array(length);
+      let got = 0;
+      try {
+        while (got < length) {
+          const n = await file.read(data.subarray(got));
+          if (n === null) break;
+          got += n;
+        }
+      } finally {
+        file.close();
+      }
+      return data.subarray(0, got);
+    }
+    return file;
+  }
+
+  /** If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2). */
+  #not_modified(etag: string | null, mtime: number | null): boolean {
+    const inm = this.headers.get("If-None-Match");
+    if (inm !== undefined) return etag !== null && !if_none_match(inm, etag);
+    const ims = this.headers.get("If-Modified-Since");
+    if (ims === undefined || mtime === null) return false;
+    const since = parse_date(ims);
+    // Compare whole seconds: Last-Modified has no finer resolution.
+    return since !== null && Math.floor(mtime / 1000) * 1000 <= since;
+  }
+
+  async #find_index(dir: string): Promise<[string, Deno.FileInfo] | null> {
+    for (const name of this.index_pages) {
+      const candidate = dir + name;
+      try {
+        const stat = await Deno.stat(candidate);
+        if (stat.isFile && (await this.#allowed(candidate))) {
+          return [candidate, stat];
+        }
+      } catch {
+        // Not there: try the next name.
+      }
+    }
+    return null;
+  }
+
+  /** Dotfiles and symlinks: whether the path may be served. */
+  async #allowed(path: string): Promise<boolean> {
+    if (!this.dotfiles) {
+      const rel = path.slice(this.directory.length);
+      if (/(^|[/\\])\.[^/\\]/.test(rel)) return false;
+    }
+    if (this.follow_symlinks_outside) return true;
+    try {
+      const [real, root] = await Promise.all([
+        Deno.realPath(path),
+        Deno.realPath(this.directory),
+      ]);
+      return real === root ||
+        real.startsWith(root.endsWith("/") ? root : root + "/");
+    } catch {
+      // Missing: the caller's stat will answer 404.
+      return true;
+    }
+  }
+
+  /**
+   * Sends the headers of a directory listing and returns its HTML, or sends
+   * 404 when the directory cannot be read.
+   *
+   * @param path The directory's file system path.
+   * @returns The page, or `null`.
+   */
+  async list_directory(path: string): Promise<Uint8Array | null> {
+    const entries: ListingEntry[] = [];
+    try {
+      for await (const entry of Deno.readDir(path)) {
+        if (!this.dotfiles && entry.name.startsWith(".")) continue;
+        entries.push(await this.#listing_entry(path, entry));
+      }
+    } catch {
+      this.send_error(404, "No permission to list directory");
+      return null;
+    }
+    let displaypath: string;
+    try {
+      displaypath = unquote(this.path);
+    } catch {
+      displaypath = this.path;
+    }
+    const page = encoder.encode(render_listing(displaypath, entries));
+    this.send_response(200);
+    this.send_header("Content-type", "text/html; charset=utf-8");
+    this.send_header("Content-Length", String(page.length));
+    this.end_headers();
+    return page;
+  }
+
+  async #listing_entry(
+    dir: string,
+    entry: Deno.DirEntry,
+  ): Promise<ListingEntry> {
+    const full = dir + entry.name;
+    let is_dir = entry.isDirectory;
+    let size: number | null = null;
+    let mtime: number | null = null;
+    try {
+      const stat = await (entry.isSymlink ? Deno.stat(full) : Deno.lstat(full));
+      is_dir = stat.isDirectory;
+      size = stat.size;
+      mtime = stat.mtime?.getTime() ?? null;
+    } catch {
+      // A dangling link or a file removed meanwhile: list what we know.
+    }
+    return {
+      name: entry.name,
+      is_dir,
+      is_symlink: entry.isSymlink,
+      size,
+      mtime,
+    };
+  }
+
+  /**
+   * Maps a request path to a file system path under `directory`, as
+   * Python's `translate_path` (query and fragment dropped, `%`-decoded,
+   * `.` and `..` removed). Returns `null`, answered with 404, for paths that
+   * could name something else: NUL bytes, encoded slashes or backslashes.
+   *
+   * @param path The request path.
+   * @returns The file system path, or `null`.
+   */
+  translate_path(path: string): string | null {
+    return translate_path(path, this.directory);
+  }
+
+  /**
+   * Copies a body to the response: bytes at once, a file in chunks (and
+   * closes it), never more than the range being sent.
+   *
+   * @param source What {@linkcode SimpleHTTPRequestHandler.send_head} returned.
+   * @param outputfile Where to write: `this.wfile`.
+   * @returns When the body is written.
+   */
+  async copyfile(source: HeadBody, outputfile: WFile): Promise<void> {
+    if (source instanceof Uint8Array) {
+      await outputfile.write(source);
+      return;
+    }
+    try {
+      let left = this.#range_length;
+      const buf = new Uint8Array(Math.min(CHUNK, left));
+      while (left > 0) {
+        const n = await source.read(
+          left < buf.length ? buf.subarray(0, left) : buf,
+        );
+        if (n === null) break;
+        await outputfile.write(n === buf.length ? buf : buf.subarray(0, n));
+        left -= n;
+      }
+    } finally {
+      source.close();
+    }
+  }
+
+  /**
+   * The media type of a file, from `extensions_map`.
+   *
+   * @param path A file path.
+   * @returns A `Content-Type` value.
+   */
+  guess_type(path: string): string {
+    return guess_type(path, this.extensions_map);
+  }
+
+  /** Adds the CORS header when `cors` is set, then ends the headers. */
+  override end_headers(): void {
+    if (this.cors) this.send_header("Access-Control-Allow-Origin", "*");
+    super.end_headers();
+  }
+}
