@@ -94,26 +94,37 @@ export class MultipartReader {
    * that is the close delimiter (a form with no parts).
    */
   async start(): Promise<boolean> {
+    if (!(await this.#delimiterAtStart())) {
+      for await (const _ of this.body()) {
+        // The preamble is ignored.
+      }
+    }
+    return !this.#done;
+  }
+
+  /**
+   * Consumes a delimiter at the start of the unconsumed bytes, where a line
+   * starts (the start of the body, or after a part's blank line) and needs
+   * no LF before it. Resolves to whether there was one.
+   */
+  async #delimiterAtStart(): Promise<boolean> {
     const src = this.#src;
-    // The first delimiter may also start the body, with no LF before it.
     const prefix = this.#search.needle.subarray(1);
     for (;;) {
       if (src.end - src.start >= prefix.length) {
         const head = src.buf.subarray(src.start, src.start + prefix.length);
-        if (!head.every((b, i) => b === prefix[i])) break;
+        if (!head.every((b, i) => b === prefix[i])) return false;
         const r = this.#delimiterEnd(src.start + prefix.length);
         if (r >= 0) {
           src.start = r;
-          return !this.#done;
+          return true;
         }
-        if (r === NOT_DELIMITER) break;
+        if (r === NOT_DELIMITER) return false;
       }
-      if (!(await src.fill()) && src.end - src.start < prefix.length) break;
+      if (!(await src.fill()) && src.end - src.start < prefix.length) {
+        return false;
+      }
     }
-    for await (const _ of this.body()) {
-      // The preamble is ignored.
-    }
-    return !this.#done;
   }
 
   /**
@@ -159,6 +170,7 @@ export class MultipartReader {
    * Throws a {@linkcode TruncatedBodyError} if the input ends first.
    */
   async *body(): AsyncGenerator<Uint8Array> {
+    if (await this.#delimiterAtStart()) return;
     const src = this.#src;
     const search = this.#search;
     const n = search.needle.length;

@@ -468,3 +468,17 @@ Deno.test("FieldStorage.from() reads the spec's curl upload", async () => {
     "Uploaded datafile as 'http_server_GET.py' (2300 bytes)",
   ]);
 });
+
+Deno.test("FieldStorage.from() ends an empty part at a delimiter right after its headers", async () => {
+  // Python's line reader sees the delimiter at the start of the part's
+  // first line; no CRLF before it is needed.
+  const body = encoder.encode(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n` +
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="b"\r\n\r\n` +
+      `x\r\n--${BOUNDARY}--`,
+  );
+  for (const fp of [[body], chunks(body, 1)]) {
+    const form = await FieldStorage.from({ fp, environ: environ(body) });
+    assertEquals([form.getvalue("a"), form.getvalue("b")], ["", "x"]);
+  }
+});
