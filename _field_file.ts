@@ -29,7 +29,7 @@ const CHUNK_SIZE = 64 * 1024;
  * @example
  * ```ts
  * import { FieldFile } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * using file = new FieldFile(new TextEncoder().encode("hello"));
  * assertEquals(file.size, 5);

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { FieldStorage, FormParseError } from "./cgi.ts";
- * import { assert } from "jsr:@std/assert";
+ * import { assert } from "jsr:@std/assert@1";
  *
  * const error = await FieldStorage.from({
  *   fp: [new TextEncoder().encode("--x\r\n")],
@@ -40,7 +40,7 @@ export class FormParseError extends SyntaxError {
  * @example
  * ```ts
  * import { BoundaryError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const error = new BoundaryError('Invalid multipart boundary "a b "', "a b ");
  * assertEquals(error.boundary, "a b ");
@@ -69,7 +69,7 @@ export class BoundaryError extends FormParseError {
  * @example
  * ```ts
  * import { TruncatedBodyError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const error = new TruncatedBodyError("Body ended after 3 of 10 bytes", 3, 10);
  * assertEquals([error.bytes_read, error.expected], [3, 10]);
@@ -105,7 +105,7 @@ export type FormLimit = "max_num_fields" | "max_header_size" | "limit";
  * @example
  * ```ts
  * import { FormLimitError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const error = new FormLimitError("Form has more than 2 fields", "max_num_fields", 2);
  * assertEquals([error.kind, error.limit], ["max_num_fields", 2]);
@@ -138,7 +138,7 @@ export class FormLimitError extends FormParseError {
  * @example
  * ```ts
  * import { parse, QueryFieldError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const error = await parse({
  *   environ: { QUERY_STRING: "a=1&b" },

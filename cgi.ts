@@ -14,7 +14,7 @@
  * @example Parsing an upload
  * ```ts
  * import { FieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const body = new FormData();
  * body.append("name", "alvin");
@@ -199,7 +199,7 @@ function quotedCount(s: string, end: number): number {
  * @example
  * ```ts
  * import { parse_header } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * assertEquals(
  *   parse_header('form-data; name="files"; filename="fo\\"o;bar"'),
@@ -250,7 +250,7 @@ function validBoundary(boundary: string): boolean {
  * @example
  * ```ts
  * import { MiniFieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const field = new MiniFieldStorage("a", "1");
  * assertEquals([field.name, field.value, field.filename], ["a", "1", null]);
@@ -328,7 +328,7 @@ export class MiniFieldStorage {
  * @example Query string
  * ```ts
  * import { FieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const form = await FieldStorage.from({
  *   environ: { REQUEST_METHOD: "GET", QUERY_STRING: "a=1&b=2&a=3" },
@@ -372,8 +372,6 @@ export class FieldStorage {
 
   #keep_blank_values = false;
   #strict_parsing = false;
-  #encoding = "utf-8";
-  #errors = "replace";
   #separator = "&";
   #decode: Decoder = decoder("utf-8", "replace");
   #innerboundary: string | null = null;
@@ -394,7 +392,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from(
    *   new Request("http://localhost/", { method: "POST", body: new URLSearchParams("a=1&b=") }),
@@ -432,13 +430,14 @@ export class FieldStorage {
   ): Promise<void> {
     this.#keep_blank_values = options.keep_blank_values ?? false;
     this.#strict_parsing = options.strict_parsing ?? false;
-    this.#encoding = options.encoding ?? "utf-8";
-    this.#errors = options.errors ?? "replace";
     this.#separator = options.separator ?? "&";
     if (this.#separator === "") {
       throw new TypeError("Cannot split fields on an empty separator");
     }
-    this.#decode = decoder(this.#encoding, this.#errors);
+    this.#decode = decoder(
+      options.encoding ?? "utf-8",
+      options.errors ?? "replace",
+    );
     ctx.max_num_fields = options.max_num_fields ?? Infinity;
 
     const environ = options.environ ??
@@ -497,8 +496,12 @@ export class FieldStorage {
         await this.#readBody(bodySource(reader), ctx, qs_on_post);
       } else {
         await this.#readBody(src, ctx, qs_on_post);
-        // The epilogue of a multipart body, up to Content-Length.
-        for await (const _ of src.chunks()) { /* ignored */ }
+        // Read a multipart epilogue up to Content-Length, to check that the
+        // body is complete; without a length, stop at the close delimiter
+        // (as Python does) rather than wait for an end that may not come.
+        if (this.length >= 0) {
+          for await (const _ of src.chunks()) { /* ignored */ }
+        }
       }
     } finally {
       src.release();
@@ -539,7 +542,7 @@ export class FieldStorage {
   }
 
   #addQuery(qs: string, ctx: Context): void {
-    countFields_(ctx, countFields(qs, this.#separator));
+    addFields(ctx, countFields(qs, this.#separator));
     for (
       const [key, value] of parseQsl(qs, {
         keep_blank_values: this.#keep_blank_values,
@@ -589,14 +592,12 @@ export class FieldStorage {
   #inherit(parent: FieldStorage): void {
     this.#keep_blank_values = parent.#keep_blank_values;
     this.#strict_parsing = parent.#strict_parsing;
-    this.#encoding = parent.#encoding;
-    this.#errors = parent.#errors;
     this.#separator = parent.#separator;
     this.#decode = parent.#decode;
   }
 
   async #readSingle(src: ByteSource, ctx: Context): Promise<void> {
-    countFields_(ctx, 1);
+    addFields(ctx, 1);
     const chunks: Uint8Array[] = [];
     let size = 0;
     let file: FieldFile | null = null;
@@ -630,7 +631,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldFile, FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const dir = await Deno.makeTempDir();
    * class Uploads extends FieldStorage {
@@ -667,7 +668,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ fp: [new Uint8Array([104, 105])], environ: { REQUEST_METHOD: "PUT" } });
    * assertEquals(form.value, "hi");
@@ -704,7 +705,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage, MiniFieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2&b=3" } });
    * assertEquals(form.get("a"), new MiniFieldStorage("a", "1"));
@@ -728,7 +729,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&a=2" } });
    * assertEquals(form.getvalue("a"), ["1", "2"]);
@@ -754,7 +755,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&a=2" } });
    * assertEquals(form.getfirst("a"), "1");
@@ -775,7 +776,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1" } });
    * assertEquals(form.getlist("a"), ["1"]);
@@ -796,7 +797,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "b=1&a=2&b=3" } });
    * assertEquals(form.keys(), ["b", "a"]);
@@ -816,7 +817,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1" } });
    * assertEquals([form.has("a"), form.has("b")], [true, false]);
@@ -832,7 +833,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2&a=3" } });
    * assertEquals(form.size, 2);
@@ -850,7 +851,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2" } });
    * assertEquals([...form], ["a", "b"]);
@@ -867,7 +868,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert";
+   * import { assertEquals } from "jsr:@std/assert@1";
    *
    * const form = await FieldStorage.from({ fp: [new Uint8Array(1)], environ: { REQUEST_METHOD: "PUT" } });
    * form.close();
@@ -897,7 +898,8 @@ export class FieldStorage {
   }
 }
 
-function countFields_(ctx: Context, n: number): void {
+/** Counts `n` more fields against `max_num_fields`. */
+function addFields(ctx: Context, n: number): void {
   ctx.fields += n;
   if (ctx.fields > ctx.max_num_fields) {
     throw new FormLimitError(
@@ -996,7 +998,7 @@ export interface ParseMultipartOptions {
  * @example
  * ```ts
  * import { parse_multipart } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const body = '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n';
  * const result = await parse_multipart([new TextEncoder().encode(body)], { boundary: "x" });
@@ -1073,7 +1075,7 @@ export interface ParseOptions {
  * @example
  * ```ts
  * import { parse } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert";
+ * import { assertEquals } from "jsr:@std/assert@1";
  *
  * const result = await parse({
  *   fp: [new TextEncoder().encode("a=1&b=2")],
