@@ -665,3 +665,57 @@ Deno.test("BaseHTTPRequestHandler.version_string() and date_time_string() are Py
     "127.0.0.1",
   ]);
 });
+
+Deno.test("BaseHTTPRequestHandler.handle_expect_100() can refuse with an error response, as Python's test_with_continue_rejected", async () => {
+  let called = false;
+  class H extends Echo11 {
+    override handle_expect_100(): boolean {
+      this.send_error(417);
+      return false;
+    }
+    override do_POST(): Promise<void> {
+      called = true;
+      return super.do_POST();
+    }
+  }
+  await using s = serve(H);
+  const r = await exchange(
+    s,
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+  );
+  assertEquals(
+    normalize(r.text),
+    error_response(
+      417,
+      "Expectation Failed",
+      "Expect condition could not be satisfied",
+      "HTTP/1.1",
+    ),
+  );
+  assert(r.closed);
+  assert(!called);
+});
+
+Deno.test("BaseHTTPRequestHandler.send_error() before the body is read drops the pending 100 Continue", async () => {
+  class H extends QuietHandler {
+    override protocol_version = "HTTP/1.1";
+    do_POST(): void {
+      this.send_error(401);
+    }
+  }
+  await using s = serve(H);
+  const r = await exchange(
+    s,
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+  );
+  assertEquals(
+    normalize(r.text),
+    error_response(
+      401,
+      "Unauthorized",
+      "No permission -- see authorization schemes",
+      "HTTP/1.1",
+    ),
+  );
+  assert(r.closed);
+});
