@@ -732,17 +732,28 @@ export class BaseHTTPRequestHandler {
       }
     }
     this.#headers_buffer.push("\r\n");
-    this.flush_headers();
     this.#head_open = false;
+    this.flush_headers();
     this.#no_body = no_body;
     this.#wfile.start_body(no_body);
   }
 
-  /** Moves the buffered headers to `wfile`, without the blank line. */
+  /**
+   * Moves the buffered headers to `wfile`. Called by a handler itself, it
+   * leaves the head open for the handler to finish by writing to `wfile`
+   * (as the CGI handler does with a script's output); the response then has
+   * no known length, and the connection closes after it.
+   */
   flush_headers(): void {
-    if (this.#headers_buffer.length === 0) return;
-    this.#wfile.head(this.#headers_buffer.join(""));
-    this.#headers_buffer = [];
+    if (this.#headers_buffer.length > 0) {
+      this.#wfile.head(this.#headers_buffer.join(""));
+      this.#headers_buffer = [];
+    }
+    if (this.#head_open) {
+      this.#head_open = false;
+      this.close_connection = true;
+      this.#wfile.start_body(false);
+    }
   }
 
   /**
