@@ -29,12 +29,12 @@ const CHUNK_SIZE = 64 * 1024;
  * @example
  * ```ts
  * import { FieldFile } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * using file = new FieldFile(new TextEncoder().encode("hello"));
- * assertEquals(file.size, 5);
- * assertEquals(await file.read(2), new TextEncoder().encode("he"));
- * assertEquals(new TextDecoder().decode(await file.read()), "llo");
+ * assert.deepEqual(file.size, 5);
+ * assert.deepEqual(await file.read(2), new TextEncoder().encode("he"));
+ * assert.deepEqual(new TextDecoder().decode(await file.read()), "llo");
  * ```
  */
 export class FieldFile {

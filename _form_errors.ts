@@ -11,13 +11,13 @@
  * @example
  * ```ts
  * import { FieldStorage, FormParseError } from "./cgi.ts";
- * import { assert } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const error = await FieldStorage.from({
  *   fp: [new TextEncoder().encode("--x\r\n")],
  *   environ: { REQUEST_METHOD: "POST", CONTENT_TYPE: "multipart/form-data; boundary=x" },
  * }).catch((e) => e);
- * assert(error instanceof FormParseError);
+ * assert.ok(error instanceof FormParseError);
  * ```
  */
 export class FormParseError extends SyntaxError {
@@ -40,10 +40,10 @@ export class FormParseError extends SyntaxError {
  * @example
  * ```ts
  * import { BoundaryError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const error = new BoundaryError('Invalid multipart boundary "a b "', "a b ");
- * assertEquals(error.boundary, "a b ");
+ * assert.deepEqual(error.boundary, "a b ");
  * ```
  */
 export class BoundaryError extends FormParseError {
@@ -69,10 +69,10 @@ export class BoundaryError extends FormParseError {
  * @example
  * ```ts
  * import { TruncatedBodyError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const error = new TruncatedBodyError("Body ended after 3 of 10 bytes", 3, 10);
- * assertEquals([error.bytes_read, error.expected], [3, 10]);
+ * assert.deepEqual([error.bytes_read, error.expected], [3, 10]);
  * ```
  */
 export class TruncatedBodyError extends FormParseError {
@@ -105,10 +105,10 @@ export type FormLimit = "max_num_fields" | "max_header_size" | "limit";
  * @example
  * ```ts
  * import { FormLimitError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const error = new FormLimitError("Form has more than 2 fields", "max_num_fields", 2);
- * assertEquals([error.kind, error.limit], ["max_num_fields", 2]);
+ * assert.deepEqual([error.kind, error.limit], ["max_num_fields", 2]);
  * ```
  */
 export class FormLimitError extends FormParseError {
@@ -138,13 +138,13 @@ export class FormLimitError extends FormParseError {
  * @example
  * ```ts
  * import { parse, QueryFieldError } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const error = await parse({
  *   environ: { QUERY_STRING: "a=1&b" },
  *   strict_parsing: true,
  * }).catch((e) => e);
- * assertEquals(error instanceof QueryFieldError && error.field, "b");
+ * assert.deepEqual(error instanceof QueryFieldError && error.field, "b");
  * ```
  */
 export class QueryFieldError extends FormParseError {

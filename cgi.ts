@@ -14,7 +14,7 @@
  * @example Parsing an upload
  * ```ts
  * import { FieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const body = new FormData();
  * body.append("name", "alvin");
@@ -22,11 +22,11 @@
  * const request = new Request("http://localhost/", { method: "POST", body });
  *
  * await using form = await FieldStorage.from(request);
- * assertEquals(form.keys(), ["name", "datafile"]);
- * assertEquals(form.getvalue("name"), "alvin");
+ * assert.deepEqual(form.keys(), ["name", "datafile"]);
+ * assert.deepEqual(form.getvalue("name"), "alvin");
  * const file = form.get("datafile") as FieldStorage;
- * assertEquals(file.filename, "hello.py");
- * assertEquals(file.file?.size, 12);
+ * assert.deepEqual(file.filename, "hello.py");
+ * assert.deepEqual(file.file?.size, 12);
  * ```
  *
  * @module
@@ -199,9 +199,9 @@ function quotedCount(s: string, end: number): number {
  * @example
  * ```ts
  * import { parse_header } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(
+ * assert.deepEqual(
  *   parse_header('form-data; name="files"; filename="fo\\"o;bar"'),
  *   ["form-data", { name: "files", filename: 'fo"o;bar' }],
  * );
@@ -250,10 +250,10 @@ function validBoundary(boundary: string): boolean {
  * @example
  * ```ts
  * import { MiniFieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const field = new MiniFieldStorage("a", "1");
- * assertEquals([field.name, field.value, field.filename], ["a", "1", null]);
+ * assert.deepEqual([field.name, field.value, field.filename], ["a", "1", null]);
  * ```
  */
 export class MiniFieldStorage {
@@ -328,14 +328,14 @@ export class MiniFieldStorage {
  * @example Query string
  * ```ts
  * import { FieldStorage } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const form = await FieldStorage.from({
  *   environ: { REQUEST_METHOD: "GET", QUERY_STRING: "a=1&b=2&a=3" },
  * });
- * assertEquals(form.getvalue("a"), ["1", "3"]);
- * assertEquals(form.getfirst("b"), "2");
- * assertEquals([...form], ["a", "b"]);
+ * assert.deepEqual(form.getvalue("a"), ["1", "3"]);
+ * assert.deepEqual(form.getfirst("b"), "2");
+ * assert.deepEqual([...form], ["a", "b"]);
  * ```
  */
 export class FieldStorage {
@@ -392,13 +392,13 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from(
    *   new Request("http://localhost/", { method: "POST", body: new URLSearchParams("a=1&b=") }),
    *   { keep_blank_values: true },
    * );
-   * assertEquals(form.getvalue("b"), "");
+   * assert.deepEqual(form.getvalue("b"), "");
    * ```
    */
   static async from<T extends FieldStorage>(
@@ -631,7 +631,7 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldFile, FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const dir = await Deno.makeTempDir();
    * class Uploads extends FieldStorage {
@@ -644,7 +644,7 @@ export class FieldStorage {
    * const form = await Uploads.from(
    *   new Request("http://localhost/", { method: "PUT", body: "x".repeat(20000) }),
    * );
-   * assertEquals(form.file?.path?.startsWith(dir), true);
+   * assert.deepEqual(form.file?.path?.startsWith(dir), true);
    * form.close();
    * await Deno.remove(dir);
    * ```
@@ -668,10 +668,10 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ fp: [new Uint8Array([104, 105])], environ: { REQUEST_METHOD: "PUT" } });
-   * assertEquals(form.value, "hi");
+   * assert.deepEqual(form.value, "hi");
    * ```
    */
   get value(): FieldValue {
@@ -705,12 +705,12 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage, MiniFieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2&b=3" } });
-   * assertEquals(form.get("a"), new MiniFieldStorage("a", "1"));
-   * assertEquals(form.get("b"), [new MiniFieldStorage("b", "2"), new MiniFieldStorage("b", "3")]);
-   * assertEquals(form.get("c"), undefined);
+   * assert.deepEqual(form.get("a"), new MiniFieldStorage("a", "1"));
+   * assert.deepEqual(form.get("b"), [new MiniFieldStorage("b", "2"), new MiniFieldStorage("b", "3")]);
+   * assert.deepEqual(form.get("c"), undefined);
    * ```
    */
   get(key: string | null): FormField | FormField[] | undefined {
@@ -729,11 +729,11 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&a=2" } });
-   * assertEquals(form.getvalue("a"), ["1", "2"]);
-   * assertEquals(form.getvalue("b", "none"), "none");
+   * assert.deepEqual(form.getvalue("a"), ["1", "2"]);
+   * assert.deepEqual(form.getvalue("b", "none"), "none");
    * ```
    */
   getvalue<D = undefined>(
@@ -755,11 +755,11 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&a=2" } });
-   * assertEquals(form.getfirst("a"), "1");
-   * assertEquals(form.getfirst("b"), undefined);
+   * assert.deepEqual(form.getfirst("a"), "1");
+   * assert.deepEqual(form.getfirst("b"), undefined);
    * ```
    */
   getfirst<D = undefined>(key: string | null, default_?: D): FieldValue | D {
@@ -776,11 +776,11 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1" } });
-   * assertEquals(form.getlist("a"), ["1"]);
-   * assertEquals(form.getlist("b"), []);
+   * assert.deepEqual(form.getlist("a"), ["1"]);
+   * assert.deepEqual(form.getlist("b"), []);
    * ```
    */
   getlist(key: string | null): FieldValue[] {
@@ -797,10 +797,10 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "b=1&a=2&b=3" } });
-   * assertEquals(form.keys(), ["b", "a"]);
+   * assert.deepEqual(form.keys(), ["b", "a"]);
    * ```
    */
   keys(): (string | null)[] {
@@ -817,10 +817,10 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1" } });
-   * assertEquals([form.has("a"), form.has("b")], [true, false]);
+   * assert.deepEqual([form.has("a"), form.has("b")], [true, false]);
    * ```
    */
   has(key: string | null): boolean {
@@ -833,10 +833,10 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2&a=3" } });
-   * assertEquals(form.size, 2);
+   * assert.deepEqual(form.size, 2);
    * ```
    */
   get size(): number {
@@ -851,10 +851,10 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ environ: { QUERY_STRING: "a=1&b=2" } });
-   * assertEquals([...form], ["a", "b"]);
+   * assert.deepEqual([...form], ["a", "b"]);
    * ```
    */
   [Symbol.iterator](): IterableIterator<string | null> {
@@ -868,11 +868,11 @@ export class FieldStorage {
    * @example
    * ```ts
    * import { FieldStorage } from "./cgi.ts";
-   * import { assertEquals } from "jsr:@std/assert@1";
+   * import assert from "node:assert/strict";
    *
    * const form = await FieldStorage.from({ fp: [new Uint8Array(1)], environ: { REQUEST_METHOD: "PUT" } });
    * form.close();
-   * assertEquals(form.file?.closed, true);
+   * assert.deepEqual(form.file?.closed, true);
    * ```
    */
   close(): void {
@@ -998,11 +998,11 @@ export interface ParseMultipartOptions {
  * @example
  * ```ts
  * import { parse_multipart } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const body = '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n';
  * const result = await parse_multipart([new TextEncoder().encode(body)], { boundary: "x" });
- * assertEquals(result, { a: ["1"] });
+ * assert.deepEqual(result, { a: ["1"] });
  * ```
  */
 export async function parse_multipart(
@@ -1075,13 +1075,13 @@ export interface ParseOptions {
  * @example
  * ```ts
  * import { parse } from "./cgi.ts";
- * import { assertEquals } from "jsr:@std/assert@1";
+ * import assert from "node:assert/strict";
  *
  * const result = await parse({
  *   fp: [new TextEncoder().encode("a=1&b=2")],
  *   environ: { REQUEST_METHOD: "POST", CONTENT_TYPE: "application/x-www-form-urlencoded", QUERY_STRING: "a=0" },
  * });
- * assertEquals(result, { a: ["1", "0"], b: ["2"] });
+ * assert.deepEqual(result, { a: ["1", "0"], b: ["2"] });
  * ```
  */
 export async function parse(
