@@ -4,6 +4,7 @@
  * @module
  */
 
+import { CGIHTTPRequestHandler } from "./_cgi_handler.ts";
 import { CliError, parse_args, USAGE } from "./_cli.ts";
 import { BaseHTTPRequestHandler } from "./_handler.ts";
 import { type HTTPServer, ThreadingHTTPServer } from "./_server.ts";
@@ -165,8 +166,17 @@ export async function main(args: readonly string[]): Promise<number> {
   } catch {
     return fail(`no such directory: '${options.directory}'`);
   }
+  if (
+    options.cgi &&
+    (await Deno.permissions.request({ name: "run" })).state !== "granted"
+  ) {
+    return fail(
+      "--cgi needs permission to run scripts: deno run --allow-net --allow-read --allow-env --allow-run http_server.ts --cgi",
+    );
+  }
   const { directory, cors } = options;
-  class Handler extends SimpleHTTPRequestHandler {
+  const Base = options.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  class Handler extends Base {
     override directory = directory;
     override cors = cors;
   }

@@ -39,6 +39,7 @@ export {
   DEFAULT_ERROR_CONTENT_TYPE,
   DEFAULT_ERROR_MESSAGE,
 } from "./_handler.ts";
+export { CGIHTTPRequestHandler } from "./_cgi_handler.ts";
 export { HTTPMessage } from "./_message.ts";
 export {
   HTTPServer,

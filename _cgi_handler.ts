@@ -1,0 +1,424 @@
+/**
+ * `CGIHTTPRequestHandler`: Python's CGI handler, which runs scripts from
+ * the CGI directories and relays their output.
+ *
+ * @module
+ */
+
+import { collapse_path } from "./_cgi_path.ts";
+import { repr } from "./_pyformat.ts";
+import { unquote } from "./_quote.ts";
+import { type HeadBody, SimpleHTTPRequestHandler } from "./_simple_handler.ts";
+
+/** Scripts run with the running Deno rather than executed directly. */
+const DENO_SCRIPT = /\.(ts|mts|js|mjs|tsx|jsx)$/i;
+/** Headers never passed as `HTTP_*`: they have their own variables, carry credentials, or are httpoxy (CVE-2016-5385). */
+const NOT_PASSED = new Set([
+  "content-type",
+  "content-length",
+  "authorization",
+  "proxy-authorization",
+  "proxy",
+]);
+const MAX_STDERR_LINE = 4096;
+
+function env_var(name: string): string | undefined {
+  const state =
+    Deno.permissions.querySync({ name: "env", variable: name }).state;
+  return state === "granted" ? Deno.env.get(name) : undefined;
+}
+
+function temp_dir(): string {
+  return env_var("TMPDIR") ??
+    (Deno.build.os === "windows"
+      ? env_var("TEMP") ?? "C:\\Windows\\Temp"
+      : "/tmp");
+}
+
+/**
+ * Runs CGI scripts, as Python's `http.server.CGIHTTPRequestHandler`
+ * (`python -m http.server --cgi`); serves other paths as
+ * {@linkcode SimpleHTTPRequestHandler} does.
+ *
+ * A path is a script when, once normalised, it starts with one of
+ * `cgi_directories` (`/cgi-bin`, `/htbin`). GET, HEAD and POST run scripts;
+ * POST elsewhere gets 501. The script gets the RFC 3875 environment, the
+ * request body on stdin (up to Content-Length), and its stdout goes to the
+ * client after Python's `200 Script output follows` status line; the
+ * connection closes after it. Its stderr is logged.
+ *
+ * `.ts`, `.mts`, `.js`, `.mjs`, `.tsx` and `.jsx` scripts run with the
+ * running Deno (`Deno.execPath()`) and these permissions only:
+ * `--allow-env` (the CGI variables are all the script's environment) and
+ * `--allow-read`/`--allow-write` on the temporary directory (for uploads
+ * spooled by `FieldStorage`). Other files must be executable and are run
+ * directly, never through a shell. A script that runs past `cgi_timeout`
+ * seconds, or whose client disconnects, is killed.
+ *
+ * @example
+ * ```ts
+ * import { CGIHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/cgi-bin`);
+ * await Deno.writeTextFile(
+ *   `${dir}/cgi-bin/hi.ts`,
+ *   'console.log("Content-Type: text/plain\\n\\nHi " + Deno.env.get("QUERY_STRING"));',
+ * );
+ * class Handler extends CGIHTTPRequestHandler {
+ *   override directory = dir;
+ *   override log_message() {}
+ * }
+ * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+ * server.serve_forever();
+ * const res = await fetch(`http://127.0.0.1:${server.server_port}/cgi-bin/hi.ts?you`);
+ * assert.equal(res.statusText, "Script output follows");
+ * assert.equal(await res.text(), "Hi you\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
+  /** URL directories whose files are scripts. */
+  cgi_directories: string[] = ["/cgi-bin", "/htbin"];
+  /** Seconds a script may run before it is killed. */
+  cgi_timeout = 30;
+  /** The `[directory, rest]` of the script path, set by `is_cgi()`. */
+  cgi_info: [string, string] = ["", ""];
+
+  /** Runs a script, or answers 501: only scripts take POST. */
+  async do_POST(): Promise<void> {
+    if (this.is_cgi()) await this.run_cgi();
+    else this.send_error(501, "Can only POST to CGI scripts");
+  }
+
+  /**
+   * Runs a script for GET and HEAD, or serves the file.
+   *
+   * @returns The body to copy, or `null`.
+   */
+  override async send_head(): Promise<HeadBody | null> {
+    if (this.is_cgi()) {
+      await this.run_cgi();
+      return null;
+    }
+    return await super.send_head();
+  }
+
+  /**
+   * Whether the path names a script: its normalised form starts with one of
+   * `cgi_directories`. Sets `cgi_info` to `[directory, rest]`.
+   *
+   * @returns `true` for a script path.
+   */
+  is_cgi(): boolean {
+    const collapsed = collapse_path(this.path);
+    if (collapsed === null) return false;
+    let sep = collapsed.indexOf("/", 1);
+    while (sep > 0 && !this.cgi_directories.includes(collapsed.slice(0, sep))) {
+      sep = collapsed.indexOf("/", sep + 1);
+    }
+    if (sep <= 0) return false;
+    this.cgi_info = [collapsed.slice(0, sep), collapsed.slice(sep + 1)];
+    return true;
+  }
+
+  /**
+   * Whether a file can be run directly: an executable bit is set (on
+   * Windows, any file).
+   *
+   * @param path The file system path.
+   * @returns Whether it is executable.
+   */
+  async is_executable(path: string): Promise<boolean> {
+    if (Deno.build.os === "windows") return true;
+    try {
+      return ((await Deno.stat(path)).mode ?? 0) & 0o111 ? true : false;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Runs the script `cgi_info` names and relays its output (Python's
+   * `run_cgi`).
+   *
+   * @returns When the script has exited and its output is sent.
+   */
+  async run_cgi(): Promise<void> {
+    const found = await this.#locate();
+    if (!found) return;
+    const { scriptname, scriptfile, path_info, query } = found;
+    const command = await this.#command(scriptname, scriptfile, query);
+    if (!command) return;
+    if (this.headers.has("Transfer-Encoding")) {
+      // RFC 3875 §4.1.2: scripts read CONTENT_LENGTH bytes; we do not spool
+      // a chunked body to learn its length.
+      this.send_error(411, "CGI scripts need a Content-Length");
+      return;
+    }
+    const env = this.#environment(scriptname, scriptfile, path_info, query);
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command[0], {
+        args: command[1],
+        env,
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (err) {
+      this.log_error("CGI script could not start: %s", String(err));
+      this.send_error(500, "CGI script could not start");
+      return;
+    }
+    this.send_response(200, "Script output follows");
+    this.flush_headers();
+    await this.#relay(child);
+  }
+
+  /** Finds the script: Python's search for the longest directory prefix. */
+  async #locate(): Promise<
+    | {
+      scriptname: string;
+      scriptfile: string;
+      path_info: string;
+      query: string;
+    }
+    | null
+  > {
+    let [dir, rest] = this.cgi_info;
+    const path = dir + "/" + rest;
+    let i = path.indexOf("/", dir.length + 1);
+    while (i >= 0) {
+      const nextdir = path.slice(0, i);
+      const scriptdir = this.translate_path(nextdir);
+      if (scriptdir === null || !(await is_dir(scriptdir))) break;
+      dir = nextdir;
+      rest = path.slice(i + 1);
+      i = path.indexOf("/", dir.length + 1);
+    }
+    const q = rest.indexOf("?");
+    const query = q === -1 ? "" : rest.slice(q + 1);
+    if (q !== -1) rest = rest.slice(0, q);
+    const slash = rest.indexOf("/");
+    const script = slash === -1 ? rest : rest.slice(0, slash);
+    const path_info = slash === -1 ? "" : rest.slice(slash);
+    const scriptname = dir + "/" + script;
+    const scriptfile = this.translate_path(scriptname);
+    let stat: Deno.FileInfo | null = null;
+    try {
+      if (scriptfile !== null) stat = await Deno.stat(scriptfile);
+    } catch {
+      // Missing: answered below.
+    }
+    if (scriptfile === null || stat === null) {
+      this.send_error(
+        404,
+        `No such CGI script (${repr(scriptname)})`,
+      );
+      return null;
+    }
+    if (!stat.isFile) {
+      this.send_error(
+        403,
+        `CGI script is not a plain file (${repr(scriptname)})`,
+      );
+      return null;
+    }
+    return { scriptname, scriptfile, path_info, query };
+  }
+
+  /** The command line that runs the script, or null after a 403. */
+  async #command(
+    scriptname: string,
+    scriptfile: string,
+    query: string,
+  ): Promise<[string, string[]] | null> {
+    // Python passes an ISINDEX query (one without "=") as an argument.
+    const decoded_query = query.replaceAll("+", " ");
+    const args = decoded_query.includes("=") ? [] : [decoded_query];
+    if (DENO_SCRIPT.test(scriptfile)) {
+      const tmp = temp_dir();
+      return [Deno.execPath(), [
+        "run",
+        "--quiet",
+        "--no-prompt",
+        "--no-config",
+        "--no-lock",
+        "--allow-env",
+        `--allow-read=${tmp}`,
+        `--allow-write=${tmp}`,
+        scriptfile,
+        ...args,
+      ]];
+    }
+    if (!(await this.is_executable(scriptfile))) {
+      this.send_error(
+        403,
+        `CGI script is not executable (${repr(scriptname)})`,
+      );
+      return null;
+    }
+    return [scriptfile, args];
+  }
+
+  /** The RFC 3875 meta-variables, as Python sets them, and every other header as HTTP_*. */
+  #environment(
+    scriptname: string,
+    scriptfile: string,
+    path_info: string,
+    query: string,
+  ): Record<string, string> {
+    const headers = this.headers;
+    const uqrest = unquote(path_info);
+    const env: Record<string, string> = {
+      SERVER_SOFTWARE: this.version_string(),
+      SERVER_NAME: this.server.server_name,
+      GATEWAY_INTERFACE: "CGI/1.1",
+      SERVER_PROTOCOL: this.protocol_version,
+      SERVER_PORT: String(this.server.server_port),
+      REQUEST_METHOD: this.command ?? "",
+      PATH_INFO: uqrest,
+      PATH_TRANSLATED: this.translate_path(uqrest) ?? "",
+      SCRIPT_NAME: scriptname,
+      SCRIPT_FILENAME: scriptfile,
+      QUERY_STRING: query,
+      REMOTE_ADDR: this.client_address[0],
+      REMOTE_HOST: "",
+      CONTENT_TYPE: headers.get("content-type") ?? headers.get_content_type(),
+      CONTENT_LENGTH: headers.get("content-length") ?? "",
+      HTTP_USER_AGENT: headers.get("user-agent") ?? "",
+      HTTP_COOKIE: headers.get_all("cookie", []).filter(Boolean).join(", "),
+      HTTP_REFERER: headers.get("referer") ?? "",
+      HTTP_ACCEPT: headers.get_all("accept", []).join(","),
+      TMPDIR: temp_dir(),
+    };
+    const path = env_var("PATH");
+    if (path !== undefined) env.PATH = path;
+    const authorization = headers.get("authorization")?.split(/\s+/);
+    if (authorization?.length === 2) {
+      env.AUTH_TYPE = authorization[0]!;
+      if (authorization[0]!.toLowerCase() === "basic") {
+        try {
+          const user = atob(authorization[1]!).split(":");
+          if (user.length === 2) env.REMOTE_USER = user[0]!;
+        } catch {
+          // Not base64: no REMOTE_USER, as in Python.
+        }
+      }
+    }
+    // Python passes four HTTP_* variables; RFC 3875 §4.1.18 passes them all.
+    for (const name of new Set(headers.keys().map((k) => k.toLowerCase()))) {
+      // Names with "_" would collide with "-" once converted.
+      if (NOT_PASSED.has(name) || !/^[a-z0-9-]+$/.test(name)) continue;
+      const key = "HTTP_" + name.toUpperCase().replaceAll("-", "_");
+      if (!(key in env)) env[key] = headers.get_all(name, []).join(", ");
+    }
+    return env;
+  }
+
+  /** Feeds the body to the script, relays its output, logs its stderr, enforces the timeout. */
+  async #relay(child: Deno.ChildProcess): Promise<void> {
+    // The script's output has no length we know: the connection ends it.
+    this.close_connection = true;
+    let exited = false;
+    let killed: string | null = null;
+    const kill = (why: string) => {
+      if (exited || killed) return;
+      killed = why;
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+    };
+    const timer = setTimeout(() => kill("timed out"), this.cgi_timeout * 1000);
+    const feeding = this.#feed(child.stdin);
+    const logging = this.#log_stderr(child.stderr);
+    void feeding.then(() =>
+      this.#watch_client(() => kill("client disconnected"))
+    );
+    try {
+      for await (const chunk of child.stdout) {
+        await this.wfile.write(chunk);
+        await this.wfile.flush();
+      }
+    } catch (err) {
+      kill("client disconnected");
+      throw err;
+    } finally {
+      const status = await child.status;
+      exited = true;
+      clearTimeout(timer);
+      await Promise.allSettled([feeding, logging]);
+      if (killed) this.log_error("CGI script killed: %s", killed);
+      else if (status.code !== 0) {
+        this.log_error("CGI script exit status %d", status.code);
+      }
+    }
+  }
+
+  /** Copies the request body to the script's stdin; a script may stop reading early. */
+  async #feed(stdin: WritableStream<Uint8Array>): Promise<void> {
+    const writer = stdin.getWriter();
+    try {
+      for await (const chunk of this.rfile) await writer.write(chunk);
+      await writer.close();
+    } catch {
+      // The script exited or closed stdin: the rest of the body is dropped
+      // with the connection.
+      await writer.abort().catch(() => {});
+    }
+  }
+
+  /** Logs the script's stderr line by line. */
+  async #log_stderr(stderr: ReadableStream<Uint8Array>): Promise<void> {
+    let pending = "";
+    for await (const text of stderr.pipeThrough(new TextDecoderStream())) {
+      pending += text;
+      let nl;
+      while ((nl = pending.indexOf("\n")) !== -1) {
+        this.log_error(
+          "CGI script stderr: %s",
+          pending.slice(0, nl).slice(0, MAX_STDERR_LINE),
+        );
+        pending = pending.slice(nl + 1);
+      }
+      if (pending.length > MAX_STDERR_LINE) {
+        this.log_error(
+          "CGI script stderr: %s",
+          pending.slice(0, MAX_STDERR_LINE),
+        );
+        pending = "";
+      }
+    }
+    if (pending) this.log_error("CGI script stderr: %s", pending);
+  }
+
+  /**
+   * Once the body is sent, reads the socket until the client hangs up and
+   * then calls `gone`. The response closes the connection, so whatever the
+   * client sends meanwhile is not a request to keep.
+   */
+  async #watch_client(gone: () => void): Promise<void> {
+    const buf = new Uint8Array(4096);
+    try {
+      while ((await this.request.read(buf)) !== null) {
+        // Discard: nothing after this request is served on this connection.
+      }
+    } catch {
+      // Reset, or closed by us once the script is done.
+    }
+    gone();
+  }
+}
+
+async function is_dir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
