@@ -260,17 +260,28 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (/(^|[/\\])\.[^/\\]/.test(rel)) return false;
     }
     if (this.follow_symlinks_outside) return true;
+    // Missing (null): the caller's stat will answer 404.
+    return (await this.#resolves_inside(path)) !== false;
+  }
+
+  /**
+   * Whether `path`, all links followed, is `directory` or inside it; `null`
+   * when it does not resolve (missing, a dangling link, a loop).
+   */
+  async #resolves_inside(path: string): Promise<boolean | null> {
+    let real: string;
+    let root: string;
     try {
-      const [real, root] = await Promise.all([
+      [real, root] = await Promise.all([
         Deno.realPath(path),
         Deno.realPath(this.directory),
       ]);
-      return real === root ||
-        real.startsWith(root.endsWith("/") ? root : root + "/");
     } catch {
-      // Missing: the caller's stat will answer 404.
-      return true;
+      return null;
     }
+    const sep = Deno.build.os === "windows" ? "\\" : "/";
+    return real === root ||
+      real.startsWith(root.endsWith(sep) ? root : root + sep);
   }
 
   /**
@@ -285,6 +296,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     try {
       for await (const entry of Deno.readDir(path)) {
         if (!this.dotfiles && entry.name.startsWith(".")) continue;
+        // A link we would answer with 404 is not listed either: neither
+        // its name nor its target's size and time.
+        if (
+          entry.isSymlink && !this.follow_symlinks_outside &&
+          (await this.#resolves_inside(path + entry.name)) !== true
+        ) continue;
         entries.push(await this.#listing_entry(path, entry));
       }
     } catch {

@@ -27,6 +27,8 @@ const TRAILING_SPACE =
 // of a file name we serve, and each is a classic traversal vector.
 const ENCODED_SEPARATOR = /%2f|%5c|\\/i;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+// The scheme and authority of an absolute-form request target.
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
 function windowsUnsafe(word: string): boolean {
   return word.includes(":") || word.endsWith(".") || word.endsWith(" ") ||
@@ -38,6 +40,10 @@ function windowsUnsafe(word: string): boolean {
  * `directory`, like Python's `SimpleHTTPRequestHandler.translate_path`: the
  * query and fragment are dropped, the path is unquoted and normalized, `.`
  * and `..` components are dropped, and an explicit trailing slash is kept.
+ * The scheme and authority of an absolute-form target
+ * (`GET http://host/a.txt`, which a server must accept: RFC 9112 §3.2.2) are
+ * dropped, as {@linkcode redirect_location} drops them; Python maps them to
+ * directories named `http:` and `host`.
  *
  * Beyond Python, a path that could name something other than a plain file
  * name under `directory` gives `null` (the caller answers 404): a NUL byte,
@@ -65,6 +71,8 @@ export function translate_path(
 ): string | null {
   const windows = options.windows ?? Deno.build.os === "windows";
   path = path.split("?", 1)[0]!.split("#", 1)[0]!;
+  const absolute = ABSOLUTE_FORM.exec(path);
+  if (absolute) path = path.slice(absolute[0].length);
   if (ENCODED_SEPARATOR.test(path)) return null;
   // Don't forget an explicit trailing slash (Python issue 17324).
   const trailingSlash = path.replace(TRAILING_SPACE, "").endsWith("/");
@@ -140,7 +148,7 @@ function encodeUriChars(s: string): string {
  */
 export function redirect_location(path: string): string {
   // absolute-form (RFC 9112 §3.2.2): keep only what follows the authority.
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(path);
+  const absolute = ABSOLUTE_FORM.exec(path);
   if (absolute) path = path.slice(absolute[0].length);
   const cut = path.search(/[?#]/);
   let pathPart = cut < 0 ? path : path.slice(0, cut);

@@ -278,3 +278,16 @@ Deno.test("redirect_location() percent-encodes what a URI may not contain", () =
     "/a;b=c,d@e:f[g]!$&'()*+~_.-/",
   );
 });
+
+Deno.test("translate_path() maps an absolute-form target by its path alone", () => {
+  const posix = { windows: false };
+  assertEquals(translate_path("http://h/a.txt", "/srv", posix), "/srv/a.txt");
+  assertEquals(
+    translate_path("https://h:8443/d/?q=/x", "/srv", posix),
+    "/srv/d/",
+  );
+  assertEquals(translate_path("http://h", "/srv", posix), "/srv");
+  assertEquals(translate_path("http://h/../../etc", "/srv", posix), "/srv/etc");
+  // Only at the start: elsewhere "x://" is an ordinary file name part.
+  assertEquals(translate_path("/a/b://c", "/srv", posix), "/srv/a/b:/c");
+});
