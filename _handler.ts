@@ -445,11 +445,12 @@ export class BaseHTTPRequestHandler {
     ) {
       this.close_connection = false;
     }
+    // Python answers Expect only under protocol_version HTTP/1.1, so its
+    // HTTP/1.0 servers make curl wait a second before each large upload.
+    // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
+    // out only when the handler starts reading the body.
     const expect = (headers.get("Expect") ?? "").toLowerCase();
-    if (
-      expect === "100-continue" && this.protocol_version >= "HTTP/1.1" &&
-      this.request_version >= "HTTP/1.1"
-    ) {
+    if (expect === "100-continue" && this.request_version >= "HTTP/1.1") {
       if (!this.handle_expect_100()) return false;
       this.#expect_continue = true;
     }
