@@ -28,3 +28,4 @@
  */
 
 export * from "./http_server.ts";
+export * from "./cgi.ts";

@@ -1,0 +1,80 @@
+/**
+ * The spec's POST server: parses a form with `FieldStorage` and echoes it.
+ * Uploaded files are spooled to disk, so a 1 GiB upload does not grow the
+ * process; their size is counted while parsing.
+ *
+ *     deno run --allow-net --allow-read --allow-write examples/post.ts [port]
+ *     curl http://127.0.0.1:8081/ -F name=alvin -F foo=bar -F datafile=@examples/get.ts
+ *
+ * @module
+ */
+
+import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
+import { FieldStorage, FormParseError } from "../cgi.ts";
+
+/** Answers every POST with what the form held. */
+export class PostHandler extends BaseHTTPRequestHandler {
+  /** Parses the form and describes it. */
+  async do_POST(): Promise<void> {
+    let form: FieldStorage;
+    try {
+      form = await FieldStorage.from({
+        fp: this.rfile,
+        headers: this.headers,
+        environ: {
+          REQUEST_METHOD: "POST",
+          CONTENT_TYPE: this.headers.get("Content-Type"),
+        },
+      });
+    } catch (err) {
+      // A body that is not a form, or one cut short: say so, with a 400.
+      if (!(err instanceof FormParseError)) throw err;
+      this.send_error(400, "Bad form data", err.message);
+      return;
+    }
+    try {
+      this.send_response(200);
+      this.send_header("Content-Type", "text/plain; charset=utf-8");
+      this.end_headers();
+      const [host, port] = this.client_address;
+      const out = [
+        `Client: ('${host}', ${port})`,
+        `User-agent: ${this.headers.get("user-agent")}`,
+        `Path: ${this.path}`,
+        "Form data:",
+      ];
+      // Echo back information about what was posted in the form; a name sent
+      // more than once gives one line per value.
+      for (const field of form.keys()) {
+        const items = form.get(field);
+        for (const field_item of Array.isArray(items) ? items : [items]) {
+          if (
+            field_item instanceof FieldStorage && field_item.filename !== null
+          ) {
+            // The field contains an uploaded file, counted, not read.
+            out.push(
+              `\tUploaded ${field} as '${field_item.filename}' (${
+                field_item.file?.size ?? 0
+              } bytes)`,
+            );
+          } else {
+            out.push(`\t${field}=${field_item?.value}`);
+          }
+        }
+      }
+      await this.wfile.write(out.join("\n") + "\n");
+    } finally {
+      form.close();
+    }
+  }
+}
+
+if (import.meta.main) {
+  const port = Number(Deno.args[0] ?? 8081);
+  const server = new HTTPServer(["127.0.0.1", port], PostHandler);
+  console.log("Starting server, use <Ctrl-C> to stop");
+  Deno.addSignalListener("SIGINT", () => server.shutdown());
+  await server.serve_forever();
+  server.server_close();
+  Deno.exit(0);
+}
