@@ -190,17 +190,25 @@ export async function main(args: readonly string[]): Promise<number> {
       ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),
     });
   } catch (err) {
+    // One line, no stack trace: these are the user's mistakes, not ours.
     const what = err instanceof Error ? err.message : String(err);
+    const tls = options.tls_cert !== undefined;
     if (err instanceof Deno.errors.AddrInUse) {
       return fail(`port ${options.port} is in use: ${what}`);
     }
     if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.PermissionDenied
+      tls && (err instanceof Deno.errors.NotFound ||
+        err instanceof Deno.errors.PermissionDenied ||
+        err instanceof Deno.errors.NotCapable ||
+        err instanceof Deno.errors.IsADirectory)
     ) {
       return fail(`cannot read the certificate or key: ${what}`);
     }
-    return fail(what);
+    if (tls && err instanceof Deno.errors.InvalidData) {
+      return fail(`cannot use the certificate or key: ${what}`);
+    }
+    const where = `${options.bind ?? "all interfaces"} port ${options.port}`;
+    return fail(`cannot serve on ${where}: ${what}`);
   }
   return 0;
 }
