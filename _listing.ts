@@ -73,7 +73,7 @@ hr{border:0;border-top:1px solid #ccc}
 table{border-collapse:collapse;width:100%}
 th,td{padding:.2em .6em;text-align:left;vertical-align:top}
 th{font-weight:600;border-bottom:1px solid #ccc}
-td:first-child{overflow-wrap:anywhere}
+td:first-child{overflow-wrap:anywhere;width:100%}
 th.n,td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tbody tr:nth-child(even){background:#f4f4f4}
 a{color:#0645ad;text-decoration:none}
