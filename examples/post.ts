@@ -10,15 +10,27 @@
  */
 
 import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
-import { FieldStorage, FormParseError } from "../cgi.ts";
+import { FieldStorage, FormParseError, type RequestOptions } from "../cgi.ts";
 
 /** Answers every POST with what the form held. */
 export class PostHandler extends BaseHTTPRequestHandler {
+  /**
+   * The class that parses the form: a subclass of `FieldStorage` can change
+   * where uploads are spooled (`make_file()`) and its size limits.
+   */
+  form_class: typeof FieldStorage = FieldStorage;
+  /**
+   * Options of `FieldStorage.from()`: parsing rules and limits. A form with
+   * more than `max_num_fields` fields gets a 400.
+   */
+  form_options: RequestOptions = { max_num_fields: 1000 };
+
   /** Parses the form and describes it. */
   async do_POST(): Promise<void> {
     let form: FieldStorage;
     try {
-      form = await FieldStorage.from({
+      form = await this.form_class.from({
+        ...this.form_options,
         fp: this.rfile,
         headers: this.headers,
         environ: {
@@ -39,7 +51,8 @@ export class PostHandler extends BaseHTTPRequestHandler {
       const [host, port] = this.client_address;
       const out = [
         `Client: ('${host}', ${port})`,
-        `User-agent: ${this.headers.get("user-agent")}`,
+        // Python prints None for a missing header.
+        `User-agent: ${this.headers.get("user-agent", "None")}`,
         `Path: ${this.path}`,
         "Form data:",
       ];
