@@ -24,6 +24,8 @@ export class PostHandler extends BaseHTTPRequestHandler {
    * more than `max_num_fields` fields gets a 400.
    */
   form_options: RequestOptions = { max_num_fields: 1000 };
+  /** The longest field value echoed; a longer one is shown as its size. */
+  max_echo_bytes: number = 64 * 1024;
 
   /** Parses the form and describes it. */
   async do_POST(): Promise<void> {
@@ -69,6 +71,12 @@ export class PostHandler extends BaseHTTPRequestHandler {
               `\tUploaded ${field} as '${field_item.filename}' (${
                 field_item.file?.size ?? 0
               } bytes)`,
+            );
+          } else if ((field_item?.file?.size ?? 0) > this.max_echo_bytes) {
+            // Python echoes any value; reading a huge one into memory would
+            // let one request grow the server by its size.
+            out.push(
+              `\t${field}=<${field_item?.file?.size} bytes, not shown>`,
             );
           } else {
             out.push(`\t${field}=${field_item?.value}`);

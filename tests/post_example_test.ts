@@ -264,6 +264,26 @@ Deno.test("PostHandler.do_POST() echoes a urlencoded form and prints None for a 
   );
 });
 
+Deno.test("PostHandler.do_POST() shows a text field over max_echo_bytes as its size, not its value", async () => {
+  await using server = await post_server();
+  const body = new FormData();
+  body.append("fits", "a".repeat(64 * 1024));
+  body.append("long", "b".repeat(64 * 1024 + 1));
+  const response = await fetch(`http://127.0.0.1:${server.port}/`, {
+    method: "POST",
+    body,
+  });
+  const text = await response.text();
+  assertEquals(
+    text.slice(text.indexOf("Form data:\n")),
+    "Form data:\n" +
+      `\tfits=${"a".repeat(64 * 1024)}\n` +
+      "\tlong=<65537 bytes, not shown>\n",
+  );
+  assertEquals(server.spooled.length, 2);
+  assertEquals(await list(server.dir), []);
+});
+
 /** A multipart body with boundary B, from raw parts (headers, then body). */
 function multipart(parts: [string, string | Uint8Array][]): Uint8Array {
   const chunks: Uint8Array[] = [];
