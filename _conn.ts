@@ -15,8 +15,15 @@ const live = new Set<Connection>();
 const by_conn = new WeakMap<Deno.Conn, Connection>();
 let watchdog: ReturnType<typeof setInterval> | undefined;
 
+/**
+ * The time in ms, as of the watchdog's last tick: deadlines are set from it
+ * rather than from `Date.now()`, two clock reads fewer per request, and are
+ * enforced only at ticks anyway.
+ */
+export let coarse_now: number = Date.now();
+
 function sweep(): void {
-  const now = Date.now();
+  const now = coarse_now = Date.now();
   for (const c of live) {
     if (c.deadline <= now) c.close("timeout");
   }
@@ -62,6 +69,7 @@ export class Connection {
     by_conn.set(conn, this);
     live.add(this);
     if (watchdog === undefined) {
+      coarse_now = Date.now();
       const timer = setInterval(sweep, WATCHDOG_TICK_MS);
       Deno.unrefTimer(timer);
       watchdog = timer;
@@ -98,7 +106,18 @@ export class Connection {
       this.start = 0;
       this.end = size;
     }
-    const n = await this.read(this.buf.subarray(this.end), timeout_ms);
+    if (this.#closed) return false;
+    // Inlined rather than a call to read(): this is the hot path.
+    this.deadline = coarse_now + timeout_ms;
+    let n: number | null;
+    try {
+      n = await this.conn.read(this.buf.subarray(this.end));
+    } catch (err) {
+      if (this.#closed) return false;
+      throw err;
+    } finally {
+      this.deadline = Infinity;
+    }
     if (n === null) return false;
     this.end += n;
     return true;
@@ -110,7 +129,7 @@ export class Connection {
    */
   async read(into: Uint8Array, timeout_ms: number): Promise<number | null> {
     if (this.#closed) return null;
-    this.deadline = Date.now() + timeout_ms;
+    this.deadline = coarse_now + timeout_ms;
     try {
       return await this.conn.read(into);
     } catch (err) {
@@ -126,17 +145,17 @@ export class Connection {
     let off = 0;
     while (off < data.length) {
       if (this.#closed) throw new Deno.errors.BrokenPipe("Connection closed");
-      this.deadline = Date.now() + timeout_ms;
+      this.deadline = coarse_now + timeout_ms;
       try {
         off += await this.conn.write(off === 0 ? data : data.subarray(off));
       } catch (err) {
+        this.deadline = Infinity;
         if (this.#closed) {
           throw new Deno.errors.BrokenPipe("Connection closed");
         }
         throw err;
-      } finally {
-        this.deadline = Infinity;
       }
+      this.deadline = Infinity;
     }
   }
 

@@ -39,6 +39,29 @@ export const DEFAULT_ERROR_MESSAGE: string = `\
 /** The `Content-Type` of error pages. */
 export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
 
+const CR = 13;
+
+/** Whether a code unit is SP or HTAB (RFC 9110 OWS). */
+function is_ows(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** Whether a code unit is CR or LF. */
+function is_line_end(c: number): boolean {
+  return c === 0x0d || c === 0x0a;
+}
+
+/**
+ * `[major, minor]` of an HTTP-version such as `HTTP/1.1`, or `[-1, -1]`
+ * when it is not one (Python accepts up to 10 digits each).
+ */
+function parse_version(version: string): [number, number] {
+  if (version === "HTTP/1.1") return [1, 1];
+  if (version === "HTTP/1.0") return [1, 0];
+  const m = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
+  return m ? [Number(m[1]), Number(m[2])] : [-1, -1];
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // CR or LF would split the header; what is not ISO-8859-1 cannot be sent
 // (Python raises UnicodeEncodeError in send_header()).
@@ -186,10 +209,13 @@ export class BaseHTTPRequestHandler {
   #rfile: BodyReader;
   #wfile: ResponseWriter;
   #raw_requestline = "";
-  #header_lines: string[] = [];
+  /** The request head as text; header lines from `#headers_start`. */
+  #head_text = "";
+  #headers_start = 0;
   /** Why the header lines could not be read: answered by parse_request(). */
   #head_error: [number, string, string | undefined] | null = null;
-  #headers_buffer: string[] = [];
+  /** The status line and headers not yet moved to `wfile`. */
+  #headers_buffer = "";
   #head_open = false;
   #status = 0;
   #declared_length: number | null = null;
@@ -271,7 +297,7 @@ export class BaseHTTPRequestHandler {
    */
   async handle_one_request(): Promise<void> {
     this.#wfile.start();
-    this.#headers_buffer = [];
+    this.#headers_buffer = "";
     this.#head_open = false;
     this.#responded = false;
     this.#declared_length = null;
@@ -338,17 +364,18 @@ export class BaseHTTPRequestHandler {
         return false;
       case "bad_line":
         this.#raw_requestline = head.request_line + "\r\n";
-        this.#header_lines = [];
+        this.#head_text = "";
         this.#head_error = [400, "Bare CR in request head", undefined];
         break;
       case "headers_too_large":
         this.#raw_requestline = head.request_line + "\r\n";
-        this.#header_lines = [];
+        this.#head_text = "";
         this.#head_error = [431, head.message, head.explain];
         break;
       case "head":
-        this.#raw_requestline = head.request_line + "\r\n";
-        this.#header_lines = head.header_lines;
+        this.#raw_requestline = head.text.slice(0, head.headers_start);
+        this.#head_text = head.text;
+        this.#headers_start = head.headers_start;
     }
     try {
       return this.parse_request();
@@ -369,19 +396,22 @@ export class BaseHTTPRequestHandler {
     let version = this.default_request_version;
     this.request_version = version;
     this.close_connection = true;
-    const requestline = this.#raw_requestline.replace(/[\r\n]+$/, "");
+    let cut = this.#raw_requestline.length;
+    while (cut > 0 && is_line_end(this.#raw_requestline.charCodeAt(cut - 1))) {
+      cut--;
+    }
+    const requestline = this.#raw_requestline.slice(0, cut);
     this.requestline = requestline;
     const words = requestline.split(/[ \t\v\f]+/).filter((w) => w !== "");
     if (words.length === 0) return false;
 
     if (words.length >= 3) {
       version = words[words.length - 1]!;
-      const m = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
-      if (!m) {
+      const [major, minor] = parse_version(version);
+      if (major < 0) {
         this.send_error(400, `Bad request version (${repr(version)})`);
         return false;
       }
-      const major = Number(m[1]), minor = Number(m[2]);
       if (
         (major > 1 || (major === 1 && minor >= 1)) &&
         this.protocol_version >= "HTTP/1.1"
@@ -417,26 +447,8 @@ export class BaseHTTPRequestHandler {
       this.send_error(...this.#head_error);
       return false;
     }
-    const headers = new this.MessageClass();
-    for (const line of this.#header_lines) {
-      const colon = line.indexOf(":");
-      const name = colon > 0 ? line.slice(0, colon) : "";
-      // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
-      // say reject; accepting them is how requests get smuggled.
-      if (!TOKEN.test(name)) {
-        this.send_error(400, `Bad header line (${repr(line)})`);
-        return false;
-      }
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
-      if (value.includes("\0")) {
-        this.send_error(400, `Bad header value (${repr(line)})`);
-        return false;
-      }
-      headers.append(name, value);
-    }
-    this.headers = headers;
-    if (!this.#check_framing()) return false;
-
+    if (!this.#parse_headers()) return false;
+    const headers = this.headers;
     const conntype = (headers.get("Connection") ?? "").toLowerCase();
     if (conntype === "close") {
       this.close_connection = true;
@@ -472,20 +484,60 @@ export class BaseHTTPRequestHandler {
     if (interim_only) this.#wfile.start();
   }
 
-  /** Host and body framing checks (RFC 9112 §3.2, §6); sets the body length. */
-  #check_framing(): boolean {
-    const headers = this.headers;
+  /**
+   * Parses the header lines into `headers`, rejecting the shapes that smuggle
+   * requests, and checks Host and the body's framing (RFC 9112 §3.2, §5,
+   * §6); sets the body length. One pass over the head text, no line array.
+   */
+  #parse_headers(): boolean {
+    const text = this.#head_text;
+    const headers = new this.MessageClass();
+    let hosts = 0;
+    const cl: string[] = [];
+    const te: string[] = [];
+    for (let pos = this.#headers_start; pos < text.length;) {
+      const lf = text.indexOf("\n", pos);
+      const end = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      if (end === pos) break; // the blank line
+      const colon = text.indexOf(":", pos);
+      const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
+      // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
+      // say reject; accepting them is how requests get smuggled.
+      if (!TOKEN.test(name)) {
+        this.send_error(400, `Bad header line (${repr(text.slice(pos, end))})`);
+        return false;
+      }
+      let v0 = colon + 1, v1 = end;
+      while (v0 < v1 && is_ows(text.charCodeAt(v0))) v0++;
+      while (v1 > v0 && is_ows(text.charCodeAt(v1 - 1))) v1--;
+      const value = text.slice(v0, v1);
+      if (value.includes("\0")) {
+        this.send_error(
+          400,
+          `Bad header value (${repr(text.slice(pos, end))})`,
+        );
+        return false;
+      }
+      headers.append(name, value);
+      // Only Host, Content-Length and Transfer-Encoding matter for framing.
+      const c0 = name.charCodeAt(0) | 0x20;
+      if (c0 === 0x68 || c0 === 0x63 || c0 === 0x74) {
+        const lower = name.toLowerCase();
+        if (lower === "host") hosts++;
+        else if (lower === "content-length") cl.push(value);
+        else if (lower === "transfer-encoding") te.push(value);
+      }
+      pos = lf + 1;
+    }
+    this.headers = headers;
     const http11 = this.request_version >= "HTTP/1.1";
-    const hosts = headers.get_all("Host", []);
-    if ((http11 && hosts.length === 0) || hosts.length > 1) {
+    if ((http11 && hosts === 0) || hosts > 1) {
       this.send_error(
         400,
-        hosts.length ? "Multiple Host headers" : "Missing Host header",
+        hosts ? "Multiple Host headers" : "Missing Host header",
       );
       return false;
     }
-    const te = headers.get_all("Transfer-Encoding", []);
-    const cl = headers.get_all("Content-Length", []);
     this.#body_length = 0;
     if (te.length > 0) {
       if (cl.length > 0) {
@@ -504,10 +556,10 @@ export class BaseHTTPRequestHandler {
         return false;
       }
       this.#body_length = null;
-      return true;
-    }
-    if (cl.length > 0) {
-      const values = cl.flatMap((v) => v.split(",")).map((v) => v.trim());
+    } else if (cl.length > 0) {
+      const values = cl.length === 1 && !cl[0]!.includes(",")
+        ? cl
+        : cl.flatMap((v) => v.split(",")).map((v) => v.trim());
       const first = values[0]!;
       if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first)) {
         this.send_error(400, `Bad Content-Length (${repr(cl.join(", "))})`);
@@ -527,7 +579,7 @@ export class BaseHTTPRequestHandler {
     } else if (this.#head_open) {
       this.log_error("%s() did not call end_headers()", name);
       this.#wfile.discard();
-      this.#headers_buffer = [];
+      this.#headers_buffer = "";
       this.#head_open = false;
       this.send_error(500, "Incomplete response");
     } else if (
@@ -560,7 +612,7 @@ export class BaseHTTPRequestHandler {
     }
     if (io.closed || this.#wfile.sent) return;
     this.#wfile.discard();
-    this.#headers_buffer = [];
+    this.#headers_buffer = "";
     this.#head_open = false;
     const code = err instanceof HTTPRequestError ? err.code : 500;
     try {
@@ -653,9 +705,7 @@ export class BaseHTTPRequestHandler {
     if (BAD_VALUE.test(message)) {
       throw new TypeError(`Invalid reason phrase ${repr(message)}`);
     }
-    this.#headers_buffer.push(
-      `${this.protocol_version} ${code} ${message}\r\n`,
-    );
+    this.#headers_buffer += `${this.protocol_version} ${code} ${message}\r\n`;
     this.#head_open = true;
     this.#status = code;
     if (code >= 200) {
@@ -692,8 +742,11 @@ export class BaseHTTPRequestHandler {
           `Invalid value for header ${repr(keyword)}: ${repr(text)}`,
         );
       }
-      this.#headers_buffer.push(`${keyword}: ${text}\r\n`);
+      this.#headers_buffer += `${keyword}: ${text}\r\n`;
     }
+    // Only three names matter here; most headers skip the lowercasing.
+    const n = keyword.length;
+    if (n !== 10 && n !== 14 && n !== 17) return;
     const lower = keyword.toLowerCase();
     if (lower === "connection") {
       this.#connection_header = true;
@@ -729,10 +782,10 @@ export class BaseHTTPRequestHandler {
         this.close_connection && !this.#connection_header &&
         this.protocol_version >= "HTTP/1.1"
       ) {
-        this.#headers_buffer.push("Connection: close\r\n");
+        this.#headers_buffer += "Connection: close\r\n";
       }
     }
-    this.#headers_buffer.push("\r\n");
+    this.#headers_buffer += "\r\n";
     this.#head_open = false;
     this.flush_headers();
     this.#no_body = no_body;
@@ -746,9 +799,9 @@ export class BaseHTTPRequestHandler {
    * no known length, and the connection closes after it.
    */
   flush_headers(): void {
-    if (this.#headers_buffer.length > 0) {
-      this.#wfile.head(this.#headers_buffer.join(""));
-      this.#headers_buffer = [];
+    if (this.#headers_buffer !== "") {
+      this.#wfile.head(this.#headers_buffer);
+      this.#headers_buffer = "";
     }
     if (this.#head_open) {
       this.#head_open = false;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Connection } from "./_conn.ts";
+import { coarse_now, type Connection } from "./_conn.ts";
 
 const LF = 10;
 const CR = 13;
@@ -29,7 +29,12 @@ export interface HeadLimits {
 
 /** A request head, or why there is none. */
 export type Head =
-  | { kind: "head"; request_line: string; header_lines: string[] }
+  /**
+   * The head as text (ISO-8859-1): the request line ends at `line_end` (its
+   * line ending excluded), the header lines start at `headers_start` and
+   * each ends with LF (CRLF checked: no bare CR anywhere).
+   */
+  | { kind: "head"; text: string; line_end: number; headers_start: number }
   /** The request line was too long: Python answers 414. */
   | { kind: "line_too_long" }
   /** A header line too long, too many headers or too many bytes: 431. */
@@ -60,94 +65,105 @@ export function latin1(bytes: Uint8Array): string {
   return out;
 }
 
+/** Where {@linkcode scan} got to in a head that is not complete yet. */
+interface ScanState {
+  /** Start of the line being scanned, relative to `io.start`. */
+  line_start: number;
+  /** Where to look for the next LF, relative to `io.start`. */
+  scan: number;
+  /** End of the request line (after its LF), once seen; else -1. */
+  request_end: number;
+  /** Header lines seen. */
+  lines: number;
+}
+
 /**
- * Reads the next request head. Blank lines before the request line are
- * skipped (RFC 9112 §2.2). On success the head's bytes are consumed from the
- * buffer and the body, if any, starts at `io.start`.
+ * Scans the buffered bytes for the end of the head; returns the head, an
+ * error, or `null` when more bytes are needed. Blank lines before the
+ * request line are consumed (RFC 9112 §2.2).
+ */
+function scan(io: Connection, limits: HeadLimits, st: ScanState): Head | null {
+  const buf = io.buf;
+  for (;;) {
+    const lf = buf.indexOf(LF, io.start + st.scan);
+    if (lf === -1 || lf >= io.end) break;
+    const end = lf - io.start;
+    const length = end + 1 - st.line_start;
+    const blank = length === 1 ||
+      (length === 2 && buf[io.start + st.line_start] === CR);
+    if (st.request_end === -1) {
+      if (length > limits.max_request_line) return { kind: "line_too_long" };
+      if (blank) {
+        // Skip it: the request line has not started yet.
+        io.start += length;
+        st.scan = st.line_start = 0;
+        continue;
+      }
+      st.request_end = end + 1;
+    } else if (blank) {
+      return finish(io, st.request_end, end + 1);
+    } else if (length > limits.max_header_line) {
+      return line_too_long(io, st.request_end, limits);
+    } else if (++st.lines > limits.max_headers) {
+      return too_large(
+        io,
+        st.request_end,
+        "Too many headers",
+        `got more than ${limits.max_headers} headers`,
+      );
+    }
+    st.line_start = st.scan = end + 1;
+    if (st.scan > limits.max_head_bytes) {
+      return head_too_large(io, st.request_end, limits);
+    }
+  }
+  st.scan = io.end - io.start;
+  const pending = st.scan - st.line_start;
+  if (st.request_end === -1) {
+    if (pending > limits.max_request_line) return { kind: "line_too_long" };
+  } else if (pending > limits.max_header_line) {
+    return line_too_long(io, st.request_end, limits);
+  } else if (st.scan > limits.max_head_bytes) {
+    return head_too_large(io, st.request_end, limits);
+  }
+  return null;
+}
+
+/**
+ * Reads the next request head. On success the head's bytes are consumed
+ * from the buffer and the body, if any, starts at `io.start`.
  */
 export async function read_head(
   io: Connection,
   limits: HeadLimits,
 ): Promise<Head> {
-  if (io.buffered === 0 && !(await wait_for_request(io, limits.idle_ms))) {
-    return { kind: "eof" };
-  }
-  const deadline = Date.now() + limits.head_ms;
-  // Offsets below are relative to io.start, which fill() may move.
-  let line_start = 0; // start of the line being scanned
-  let scan = 0; // where to look for the next LF
-  let request_end = -1; // end of the request line, once seen
-  let lines = 0; // header lines seen
+  const st: ScanState = { line_start: 0, scan: 0, request_end: -1, lines: 0 };
+  let deadline = -1;
   for (;;) {
-    const lf = io.buf.indexOf(LF, io.start + scan);
-    if (lf !== -1 && lf < io.end) {
-      const end = lf - io.start;
-      const length = end + 1 - line_start;
-      const blank = length === 1 ||
-        (length === 2 && io.buf[io.start + line_start] === CR);
-      if (request_end === -1) {
-        if (length > limits.max_request_line) return { kind: "line_too_long" };
-        if (blank) {
-          // Skip it: the request line has not started yet.
-          io.start += length;
-          scan = line_start = 0;
-          if (
-            io.buffered === 0 && !(await wait_for_request(io, limits.idle_ms))
-          ) {
-            return { kind: "eof" };
-          }
-          continue;
-        }
-        request_end = end + 1;
-      } else if (blank) {
-        return finish(io, end + 1);
-      } else if (length > limits.max_header_line) {
-        return line_too_long(io, request_end, limits);
-      } else if (++lines > limits.max_headers) {
-        return too_large(
-          io,
-          request_end,
-          "Too many headers",
-          `got more than ${limits.max_headers} headers`,
-        );
+    if (io.buffered > 0) {
+      const head = scan(io, limits, st);
+      if (head) return head;
+    }
+    let got: boolean;
+    if (io.buffered === 0 && st.request_end === -1) {
+      // Between requests: the idle timeout applies.
+      if (io.draining) return { kind: "eof" };
+      io.idle = true;
+      try {
+        got = await io.fill(limits.idle_ms);
+      } finally {
+        io.idle = false;
       }
-      line_start = scan = end + 1;
-      if (scan > limits.max_head_bytes) {
-        return head_too_large(io, request_end, limits);
+      if (!got) return { kind: "eof" };
+    } else {
+      if (deadline === -1) deadline = coarse_now + limits.head_ms;
+      const left = deadline - coarse_now;
+      if (left <= 0) return { kind: "timeout" };
+      got = await io.fill(left);
+      if (!got) {
+        return { kind: io.closed_by === "timeout" ? "timeout" : "eof" };
       }
-      continue;
     }
-    scan = io.buffered;
-    const pending = scan - line_start;
-    if (request_end === -1) {
-      if (pending > limits.max_request_line) return { kind: "line_too_long" };
-    } else if (pending > limits.max_header_line) {
-      return line_too_long(io, request_end, limits);
-    } else if (scan > limits.max_head_bytes) {
-      return head_too_large(io, request_end, limits);
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) return { kind: "timeout" };
-    if (!(await io.fill(left))) {
-      return { kind: io.closed_by === "timeout" ? "timeout" : "eof" };
-    }
-  }
-}
-
-/**
- * Waits for the first byte of a request; false when the connection ends, the
- * idle timeout passes or the server is shutting down.
- */
-async function wait_for_request(
-  io: Connection,
-  idle_ms: number,
-): Promise<boolean> {
-  if (io.draining) return false;
-  io.idle = true;
-  try {
-    return await io.fill(idle_ms);
-  } finally {
-    io.idle = false;
   }
 }
 
@@ -198,20 +214,20 @@ function head_too_large(
   );
 }
 
-function finish(io: Connection, head_end: number): Head {
+function finish(io: Connection, request_end: number, head_end: number): Head {
   const text = latin1(io.buf.subarray(io.start, io.start + head_end));
   io.start += head_end;
-  const lines = text.split("\n");
-  lines.pop(); // after the final LF
-  lines.pop(); // the blank line
-  let bad = false;
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
-    if (line.endsWith("\r")) line = lines[i] = line.slice(0, -1);
-    // A CR anywhere else is a bare CR: RFC 9112 §2.2 lets us reject it.
-    if (line.includes("\r")) bad = true;
+  let line_end = request_end - 1;
+  if (text.charCodeAt(line_end - 1) === CR) line_end--;
+  // A CR not followed by LF is a bare CR: RFC 9112 §2.2 lets us reject it.
+  for (
+    let cr = text.indexOf("\r");
+    cr !== -1;
+    cr = text.indexOf("\r", cr + 1)
+  ) {
+    if (text.charCodeAt(cr + 1) !== LF) {
+      return { kind: "bad_line", request_line: text.slice(0, line_end) };
+    }
   }
-  const request_line = lines.shift()!;
-  if (bad) return { kind: "bad_line", request_line };
-  return { kind: "head", request_line, header_lines: lines };
+  return { kind: "head", text, line_end, headers_start: request_end };
 }

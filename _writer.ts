@@ -8,6 +8,7 @@ import type { Connection } from "./_conn.ts";
 
 const BUFFER_SIZE = 32 * 1024;
 const encoder = new TextEncoder();
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The response as the handler writes it: `this.wfile`. Writes are buffered
@@ -80,6 +81,16 @@ export class ResponseWriter implements WFile {
   head(text: string): void {
     if (this.#buf.length - this.#len < text.length) {
       this.#grow(text.length);
+    }
+    // ASCII, the usual case, encodes natively: UTF-8 then writes one byte
+    // per code unit.
+    const { read, written } = encoder.encodeInto(
+      text,
+      this.#buf.subarray(this.#len),
+    );
+    if (read === text.length && written === read) {
+      this.#len += written;
+      return;
     }
     const buf = this.#buf;
     let len = this.#len;
@@ -158,16 +169,16 @@ export class ResponseWriter implements WFile {
   }
 
   /** {@inheritDoc WFile.flush} */
-  async flush(): Promise<void> {
-    if (this.#len === 0) return;
+  flush(): Promise<void> {
+    if (this.#len === 0) return DONE;
     const data = this.#buf.subarray(0, this.#len);
     this.#len = 0;
-    await this.#send(data);
+    return this.#send(data);
   }
 
-  async #send(data: Uint8Array): Promise<void> {
+  #send(data: Uint8Array): Promise<void> {
     this.#sent += data.length;
-    await this.#io.write(data, this.#timeout_ms());
+    return this.#io.write(data, this.#timeout_ms());
   }
 
   /** {@inheritDoc WFile.writable} */
