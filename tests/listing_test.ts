@@ -192,3 +192,25 @@ Deno.test("render_listing() stays fast for 10,000 entries", () => {
   assertEquals(rows(html).length, 10_001);
   assert(ms < 1000, `took ${ms.toFixed(1)} ms`);
 });
+
+Deno.test("render_listing() writes times in UTC to the minute, the datetime to the second, any year", () => {
+  const time = (mtime: number) =>
+    /<time[^>]*>[^<]*<\/time>/.exec(render_listing("/", [file("a", 1, mtime)]))
+      ?.[0];
+  assertEquals(
+    time(Date.UTC(2024, 0, 2, 3, 4, 5, 678)),
+    '<time datetime="2024-01-02T03:04:05Z">2024-01-02 03:04</time>',
+  );
+  assertEquals(
+    time(Date.UTC(9999, 11, 31, 23, 59, 59, 999)),
+    '<time datetime="9999-12-31T23:59:59Z">9999-12-31 23:59</time>',
+  );
+  assertEquals(
+    time(-62135596800000), // 0001-01-01
+    '<time datetime="0001-01-01T00:00:00Z">0001-01-01 00:00</time>',
+  );
+  assertEquals(
+    time(8.64e15),
+    '<time datetime="+275760-09-13T00:00:00.000Z">+275760-09-13 00:00</time>',
+  );
+});
