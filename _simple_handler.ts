@@ -374,18 +374,35 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await outputfile.write(source);
       return;
     }
+    // Double buffering: the next chunk is read (on Deno's thread pool)
+    // while this one is written to the socket.
+    let left = this.#range_length;
+    const size = Math.min(CHUNK, left);
+    let current = new Uint8Array(size);
+    let spare = new Uint8Array(size);
+    let reading: Promise<number | null> | null = left > 0
+      ? source.read(current)
+      : null;
     try {
-      let left = this.#range_length;
-      const buf = new Uint8Array(Math.min(CHUNK, left));
-      while (left > 0) {
-        const n = await source.read(
-          left < buf.length ? buf.subarray(0, left) : buf,
+      while (reading) {
+        const n = await reading;
+        reading = null;
+        if (n === null || n === 0) break;
+        const got = Math.min(n, left);
+        left -= got;
+        if (left > 0) {
+          reading = source.read(
+            left < spare.length ? spare.subarray(0, left) : spare,
+          );
+        }
+        await outputfile.write(
+          got === current.length ? current : current.subarray(0, got),
         );
-        if (n === null) break;
-        await outputfile.write(n === buf.length ? buf : buf.subarray(0, n));
-        left -= n;
+        [current, spare] = [spare, current];
       }
     } finally {
+      // A write that failed leaves a read under way: let it settle first.
+      if (reading) await reading.catch(() => null);
       source.close();
     }
   }
