@@ -10,6 +10,7 @@ import { BaseHTTPRequestHandler } from "./_handler.ts";
 import { type HTTPServer, ThreadingHTTPServer } from "./_server.ts";
 import { SimpleHTTPRequestHandler } from "./_simple_handler.ts";
 import { ThreadingHTTPSServer } from "./_tls_server.ts";
+import { worker_role } from "./_workers.ts";
 
 // deno-lint-ignore no-explicit-any
 type HandlerClass = new (...args: any[]) => BaseHTTPRequestHandler;
@@ -32,6 +33,13 @@ export interface TestOptions {
   tls_cert?: string;
   /** Private key (PEM) for HTTPS. */
   tls_key?: string;
+  /**
+   * Threads serving the port, the main one included (see
+   * `HTTPServerOptions.workers`; needs `--unstable-net`).
+   *
+   * @default {1}
+   */
+  workers?: number;
   /** Stops the server when aborted (Ctrl-C and SIGTERM always do). */
   signal?: AbortSignal;
 }
@@ -72,9 +80,10 @@ export async function test(options: TestOptions = {}): Promise<void> {
   const ServerClass: ServerClass = options.ServerClass ??
     (tls ? ThreadingHTTPSServer : ThreadingHTTPServer);
   const port = options.port ?? 8000;
+  const workers = options.workers ?? 1;
   const server_options = tls
-    ? { certfile: options.tls_cert!, keyfile: options.tls_key }
-    : {};
+    ? { certfile: options.tls_cert!, keyfile: options.tls_key, workers }
+    : { workers };
   let server: HTTPServer;
   if (options.bind !== undefined) {
     server = new ServerClass(
@@ -103,17 +112,24 @@ export async function test(options: TestOptions = {}): Promise<void> {
       );
     }
   }
+  // A worker thread (see `workers`) serves quietly; the main thread speaks
+  // and takes the signals for all.
+  const main_thread = worker_role() === null;
   const [host, real_port] = server.server_address;
   const url_host = host.includes(":") ? `[${host}]` : host;
   const scheme = tls ? "HTTPS" : "HTTP";
-  print(
-    `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
-  );
+  if (main_thread) {
+    print(
+      `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
+    );
+  }
   const stop = () => {
     print("\nKeyboard interrupt received, exiting.");
     void server.shutdown();
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows"
+  const signals: Deno.Signal[] = !main_thread
+    ? []
+    : Deno.build.os === "windows"
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
@@ -185,6 +201,7 @@ export async function main(args: readonly string[]): Promise<number> {
       HandlerClass: Handler,
       protocol: options.protocol,
       port: options.port,
+      workers: options.workers,
       ...(options.bind !== undefined ? { bind: options.bind } : {}),
       ...(options.tls_cert !== undefined ? { tls_cert: options.tls_cert } : {}),
       ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),

@@ -8,6 +8,13 @@
 import { Connection } from "./_conn.ts";
 import type { BaseHTTPRequestHandler } from "./_handler.ts";
 import { percent_format } from "./_pyformat.ts";
+import {
+  on_shutdown_request,
+  report_stopped,
+  worker_role,
+  WorkerPool,
+  type WorkerRole,
+} from "./_workers.ts";
 
 /** A handler class: what `HTTPServer` makes one of per connection. */
 export type RequestHandlerClass = new (
@@ -20,6 +27,18 @@ export type RequestHandlerClass = new (
 export interface HTTPServerOptions {
   /** Shuts the server down when aborted. */
   signal?: AbortSignal;
+  /**
+   * Threads that serve the port, the main one included: Deno's form of
+   * Python's `ForkingMixIn`. `serve_forever()` starts `workers - 1` worker
+   * threads, each running the program's main module again (as a fork
+   * would), whose server, built by the same code, accepts on the same port
+   * (`SO_REUSEPORT`, Linux and macOS; needs `--unstable-net`, and read
+   * permission for the main module, which each worker loads). A worker
+   * that dies is restarted; `shutdown()` stops them all.
+   *
+   * @default {1}
+   */
+  workers?: number;
 }
 
 const encoder = new TextEncoder();
@@ -77,6 +96,9 @@ export class HTTPServer {
   max_connections = 1024;
 
   #connections = new Set<Connection>();
+  #role: WorkerRole | null = worker_role();
+  #workers = 1;
+  #pool: WorkerPool | null = null;
   #shutdown_requested = false;
   #serving: Promise<void> | null = null;
 
@@ -96,23 +118,35 @@ export class HTTPServer {
   ) {
     this.server_address = [server_address[0], server_address[1]];
     this.RequestHandlerClass = RequestHandlerClass;
+    if (this.#role) {
+      // A worker thread: serve the port the main thread bound.
+      this.server_address[1] = this.#role.port;
+      on_shutdown_request(() => void this.shutdown());
+    } else {
+      this.#workers = options.workers ?? 1;
+    }
     if (bind_and_activate) {
       this.server_bind();
       this.server_activate();
     }
     const signal = options.signal;
-    if (signal) {
-      if (signal.aborted) this.#shutdown_requested = true;
-      else {signal.addEventListener("abort", () => void this.shutdown(), {
-          once: true,
-        });}
+    if (signal?.aborted) {
+      this.#shutdown_requested = true;
+    } else {
+      signal?.addEventListener("abort", () => void this.shutdown(), {
+        once: true,
+      });
     }
   }
 
   /** Opens the listening socket and records the real address. */
   server_bind(): void {
     const [host, port] = this.server_address;
-    this.socket = this.listen(host === "" ? "0.0.0.0" : host, port);
+    this.socket = this.listen(
+      host === "" ? "0.0.0.0" : host,
+      port,
+      this.#role !== null || this.#workers > 1,
+    );
     const addr = this.socket.addr as Deno.NetAddr;
     this.server_address = [addr.hostname, addr.port];
     this.server_name = is_wildcard(host) ? local_host_name() : host;
@@ -124,10 +158,20 @@ export class HTTPServer {
    *
    * @param hostname The address to listen on.
    * @param port The port.
+   * @param reuse_port Whether other threads will accept on the port too.
    * @returns The listener.
    */
-  protected listen(hostname: string, port: number): Deno.Listener {
-    return Deno.listen({ hostname, port, transport: "tcp" });
+  protected listen(
+    hostname: string,
+    port: number,
+    reuse_port: boolean,
+  ): Deno.Listener {
+    return Deno.listen({
+      hostname,
+      port,
+      transport: "tcp",
+      ...(reuse_port ? { reusePort: true } : {}),
+    });
   }
 
   /** Starts listening: done by `server_bind` on Deno, kept for Python code. */
@@ -146,6 +190,18 @@ export class HTTPServer {
   }
 
   async #accept_loop(): Promise<void> {
+    if (this.#workers > 1 && !this.#pool) {
+      this.#pool = new WorkerPool(Deno.mainModule, this.server_port, log);
+      this.#pool.start(this.#workers);
+    }
+    try {
+      await this.#accept_connections();
+    } finally {
+      if (this.#role) report_stopped();
+    }
+  }
+
+  async #accept_connections(): Promise<void> {
     let backoff = 0;
     while (!this.#shutdown_requested) {
       while (this.#connections.size >= this.max_connections) {
@@ -322,6 +378,7 @@ export class HTTPServer {
       io.draining = true;
       if (io.idle) io.close("shutdown");
     }
+    const pool = this.#pool?.stop((this.shutdown_timeout + 1) * 1000);
     const all = Promise.all([...this.#connections].map((c) => c.done));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -330,6 +387,7 @@ export class HTTPServer {
     await Promise.race([all, timeout]);
     clearTimeout(timer);
     for (const io of this.#connections) io.close("shutdown");
+    await pool;
     await this.#serving;
   }
 

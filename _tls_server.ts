@@ -72,15 +72,21 @@ export class HTTPSServer extends HTTPServer {
    *
    * @param hostname The address to listen on.
    * @param port The port.
+   * @param reuse_port Whether other threads will accept on the port too.
    * @returns The listener.
    */
-  protected override listen(hostname: string, port: number): Deno.Listener {
+  protected override listen(
+    hostname: string,
+    port: number,
+    reuse_port: boolean,
+  ): Deno.Listener {
     return Deno.listenTls({
       hostname,
       port,
       cert: this.#cert,
       key: this.#key,
       ...(this.#alpn ? { alpnProtocols: this.#alpn } : {}),
+      ...(reuse_port ? { reusePort: true } : {}),
     });
   }
 }
