@@ -7,7 +7,6 @@
 
 import { collapse_path } from "./_cgi_path.ts";
 import { repr } from "./_pyformat.ts";
-import { unquote } from "./_quote.ts";
 import { type HeadBody, SimpleHTTPRequestHandler } from "./_simple_handler.ts";
 
 /** Scripts run with the running Deno rather than executed directly. */
@@ -21,6 +20,12 @@ const NOT_PASSED = new Set([
   "proxy",
 ]);
 const MAX_STDERR_LINE = 4096;
+/**
+ * Milliseconds a script may still take to exit after its client hangs up:
+ * a client that read the whole response (the script sent a Content-Length)
+ * may close before the script has exited.
+ */
+const DISCONNECT_GRACE_MS = 500;
 
 function env_var(name: string): string | undefined {
   const state =
@@ -73,7 +78,7 @@ function temp_dir(): string {
  * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
  * server.serve_forever();
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/cgi-bin/hi.ts?you`);
- * assert.equal(res.statusText, "Script output follows");
+ * assert.equal(res.status, 200); // fetch() shows "OK", not Python's "Script output follows"
  * assert.equal(await res.text(), "Hi you\n");
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -102,7 +107,28 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       await this.run_cgi();
       return null;
     }
+    if (this.#in_cgi_directory()) {
+      // Whatever path leads there, a script's source is never served.
+      this.send_error(404, "File not found");
+      return null;
+    }
     return await super.send_head();
+  }
+
+  /** Whether the path maps to a file inside one of `cgi_directories`. */
+  #in_cgi_directory(): boolean {
+    const file = this.translate_path(this.path);
+    if (file === null) return false;
+    // Where the file system folds case, /CGI-BIN/ is /cgi-bin/.
+    const fold = Deno.build.os === "windows" || Deno.build.os === "darwin";
+    const norm = (p: string) => fold ? p.toLowerCase() : p;
+    return this.cgi_directories.some((dir) => {
+      const root = this.translate_path(requote(dir.replace(/\/+$/, "")));
+      if (root === null) return false;
+      const f = norm(file);
+      const r = norm(root).replace(/[\\/]+$/, "");
+      return f.startsWith(r + "/") || f.startsWith(r + "\\");
+    });
   }
 
   /**
@@ -167,6 +193,8 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
+        // Its own process group, so that kill_group() reaches what it starts.
+        detached: Deno.build.os !== "windows",
       }).spawn();
     } catch (err) {
       this.log_error("CGI script could not start: %s", String(err));
@@ -178,7 +206,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     await this.#relay(child);
   }
 
-  /** Finds the script: Python's search for the longest directory prefix. */
+  /**
+   * Finds the script: Python's search for the longest directory prefix.
+   * `cgi_info` is already decoded, so paths are re-quoted before
+   * `translate_path` (which decodes): decoding twice would let
+   * `%252e%252e` become a `..` after the check (Python decodes twice).
+   */
   async #locate(): Promise<
     | {
       scriptname: string;
@@ -189,24 +222,25 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     | null
   > {
     let [dir, rest] = this.cgi_info;
+    // The query is set aside first: the directory search must not walk it.
+    const q = rest.indexOf("?");
+    const query = q === -1 ? "" : rest.slice(q + 1);
+    if (q !== -1) rest = rest.slice(0, q);
     const path = dir + "/" + rest;
     let i = path.indexOf("/", dir.length + 1);
     while (i >= 0) {
       const nextdir = path.slice(0, i);
-      const scriptdir = this.translate_path(nextdir);
+      const scriptdir = this.translate_path(requote(nextdir));
       if (scriptdir === null || !(await is_dir(scriptdir))) break;
       dir = nextdir;
       rest = path.slice(i + 1);
       i = path.indexOf("/", dir.length + 1);
     }
-    const q = rest.indexOf("?");
-    const query = q === -1 ? "" : rest.slice(q + 1);
-    if (q !== -1) rest = rest.slice(0, q);
     const slash = rest.indexOf("/");
     const script = slash === -1 ? rest : rest.slice(0, slash);
     const path_info = slash === -1 ? "" : rest.slice(slash);
     const scriptname = dir + "/" + script;
-    const scriptfile = this.translate_path(scriptname);
+    const scriptfile = this.translate_path(requote(scriptname));
     let stat: Deno.FileInfo | null = null;
     try {
       if (scriptfile !== null) stat = await Deno.stat(scriptfile);
@@ -272,7 +306,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     query: string,
   ): Record<string, string> {
     const headers = this.headers;
-    const uqrest = unquote(path_info);
     const env: Record<string, string> = {
       SERVER_SOFTWARE: this.version_string(),
       SERVER_NAME: this.server.server_name,
@@ -280,8 +313,9 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       SERVER_PROTOCOL: this.protocol_version,
       SERVER_PORT: String(this.server.server_port),
       REQUEST_METHOD: this.command ?? "",
-      PATH_INFO: uqrest,
-      PATH_TRANSLATED: this.translate_path(uqrest) ?? "",
+      // Decoded once (Python decodes the decoded path again).
+      PATH_INFO: path_info,
+      PATH_TRANSLATED: this.translate_path(requote(path_info)) ?? "",
       SCRIPT_NAME: scriptname,
       SCRIPT_FILENAME: scriptfile,
       QUERY_STRING: query,
@@ -323,26 +357,37 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   async #relay(child: Deno.ChildProcess): Promise<void> {
     // The script's output has no length we know: the connection ends it.
     this.close_connection = true;
-    let exited = false;
+    const stdout = child.stdout.getReader();
+    const stderr = child.stderr.getReader();
     let killed: string | null = null;
+    track_group(child);
     const kill = (why: string) => {
-      if (exited || killed) return;
+      if (killed) return;
       killed = why;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
+      kill_group(child);
+      // A process the script started may hold its pipes open: stop reading.
+      stdout.cancel().catch(() => {});
+      stderr.cancel().catch(() => {});
     };
     const timer = setTimeout(() => kill("timed out"), this.cgi_timeout * 1000);
-    const feeding = this.#feed(child.stdin);
-    const logging = this.#log_stderr(child.stderr);
-    void feeding.then(() =>
-      this.#watch_client(() => kill("client disconnected"))
+    const logging = this.#log_stderr(stderr);
+    // Not awaited: a slow client's body must not hold up a finished script;
+    // a read still pending ends when the connection closes.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    void this.#feed(child.stdin).then(() =>
+      this.#watch_client(() => {
+        if (killed) return;
+        grace = setTimeout(
+          () => kill("client disconnected"),
+          DISCONNECT_GRACE_MS,
+        );
+      })
     );
     try {
-      for await (const chunk of child.stdout) {
-        await this.wfile.write(chunk);
+      while (true) {
+        const { done, value } = await stdout.read();
+        if (done) break;
+        await this.wfile.write(value);
         await this.wfile.flush();
       }
     } catch (err) {
@@ -350,13 +395,18 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       throw err;
     } finally {
       const status = await child.status;
-      exited = true;
+      // What the script left running in the background goes with it.
+      kill_group(child);
+      running_groups.delete(child.pid);
+      await logging;
       clearTimeout(timer);
-      await Promise.allSettled([feeding, logging]);
+      clearTimeout(grace);
       if (killed) this.log_error("CGI script killed: %s", killed);
       else if (status.code !== 0) {
         this.log_error("CGI script exit status %d", status.code);
       }
+      // Over: a disconnect noticed from now on starts no timer.
+      killed ??= "done";
     }
   }
 
@@ -374,26 +424,36 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 
   /** Logs the script's stderr line by line. */
-  async #log_stderr(stderr: ReadableStream<Uint8Array>): Promise<void> {
+  async #log_stderr(
+    stderr: ReadableStreamDefaultReader<Uint8Array>,
+  ): Promise<void> {
+    const decoder = new TextDecoder();
     let pending = "";
-    for await (const text of stderr.pipeThrough(new TextDecoderStream())) {
-      pending += text;
-      let nl;
-      while ((nl = pending.indexOf("\n")) !== -1) {
-        this.log_error(
-          "CGI script stderr: %s",
-          pending.slice(0, nl).slice(0, MAX_STDERR_LINE),
-        );
-        pending = pending.slice(nl + 1);
+    try {
+      while (true) {
+        const { done, value } = await stderr.read();
+        if (done) break;
+        pending += decoder.decode(value, { stream: true });
+        let nl;
+        while ((nl = pending.indexOf("\n")) !== -1) {
+          this.log_error(
+            "CGI script stderr: %s",
+            pending.slice(0, nl).slice(0, MAX_STDERR_LINE),
+          );
+          pending = pending.slice(nl + 1);
+        }
+        if (pending.length > MAX_STDERR_LINE) {
+          this.log_error(
+            "CGI script stderr: %s",
+            pending.slice(0, MAX_STDERR_LINE),
+          );
+          pending = "";
+        }
       }
-      if (pending.length > MAX_STDERR_LINE) {
-        this.log_error(
-          "CGI script stderr: %s",
-          pending.slice(0, MAX_STDERR_LINE),
-        );
-        pending = "";
-      }
+    } catch {
+      // Cancelled by kill(): what was read is logged below.
     }
+    pending += decoder.decode();
     if (pending) this.log_error("CGI script stderr: %s", pending);
   }
 
@@ -413,6 +473,46 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
     gone();
   }
+}
+
+/** Process groups of the scripts running now, killed if the server exits. */
+const running_groups = new Set<number>();
+let unload_hooked = false;
+
+/**
+ * Kills a script's process group: the script and every process it started
+ * (scripts run as leaders of their own group, `detached`), so that none
+ * outlives its request. On Windows, the script only.
+ */
+function kill_group(child: Deno.ChildProcess): void {
+  try {
+    if (Deno.build.os === "windows") child.kill("SIGKILL");
+    else Deno.kill(-child.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+function track_group(child: Deno.ChildProcess): void {
+  if (Deno.build.os === "windows") return;
+  running_groups.add(child.pid);
+  if (!unload_hooked) {
+    unload_hooked = true;
+    globalThis.addEventListener("unload", () => {
+      for (const pgid of running_groups) {
+        try {
+          Deno.kill(-pgid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+  }
+}
+
+/** Quotes what `translate_path` would decode or cut, so that it maps a decoded path as it is. */
+function requote(path: string): string {
+  return path.replace(/[%?#]/g, (c) => "%" + c.charCodeAt(0).toString(16));
 }
 
 async function is_dir(path: string): Promise<boolean> {
