@@ -57,8 +57,15 @@ function temp_dir(): string {
  * `--allow-env` (the CGI variables are all the script's environment) and
  * `--allow-read`/`--allow-write` on the temporary directory (for uploads
  * spooled by `FieldStorage`). Other files must be executable and are run
- * directly, never through a shell. A script that runs past `cgi_timeout`
- * seconds, or whose client disconnects, is killed.
+ * directly, never through a shell. The server needs `--allow-run`.
+ *
+ * Unlike Python, the script's environment is the CGI variables, every
+ * request header as `HTTP_*` (except `Proxy`, httpoxy, and the credentials
+ * of `Authorization`), `PATH` and `TMPDIR`: nothing else of the server's
+ * environment. A script runs as the leader of its own process group; when it
+ * runs past `cgi_timeout` seconds or its client disconnects, the group is
+ * killed, and so is whatever the script leaves running when it exits. No
+ * path ever runs a file outside `cgi_directories` or serves one inside them.
  *
  * @example
  * ```ts
@@ -482,14 +489,22 @@ let unload_hooked = false;
 /**
  * Kills a script's process group: the script and every process it started
  * (scripts run as leaders of their own group, `detached`), so that none
- * outlives its request. On Windows, the script only.
+ * outlives its request. On Windows, or when `--allow-run` lists programs
+ * (`Deno.kill` needs it unrestricted), the script only.
  */
 function kill_group(child: Deno.ChildProcess): void {
+  if (Deno.build.os !== "windows") {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {
+      // Gone already, or not permitted: kill the script itself.
+    }
+  }
   try {
-    if (Deno.build.os === "windows") child.kill("SIGKILL");
-    else Deno.kill(-child.pid, "SIGKILL");
+    child.kill("SIGKILL");
   } catch {
-    // Already gone.
+    // Already exited.
   }
 }
 
