@@ -14,6 +14,20 @@ const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 64 * 1024;
 
 /**
+ * Request bytes as they may appear in an error message, which is also the
+ * reason phrase of the response: control characters escaped (a NUL or a
+ * bare CR there would make the status line invalid), at most 64 shown.
+ */
+function shown(text: string): string {
+  const cut = text.length > 64 ? text.slice(0, 64) + "..." : text;
+  return cut.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+  );
+}
+
+/**
  * An error in reading a request or its body: a malformed body, a client that
  * closed the connection early, or a timeout. `code` is the HTTP status that
  * answers it, when an answer can still be sent.
@@ -146,6 +160,11 @@ export class BodyReader implements RFile {
     for (;;) {
       const lf = io.buf.indexOf(LF, scan);
       if (lf !== -1 && lf < io.end) {
+        // The limit first, as when the line arrives in pieces, so that
+        // the answer does not depend on where the packets were cut.
+        if (lf - io.start > limit + 1) {
+          throw new HTTPRequestError(400, `${what} is too long`);
+        }
         if (lf === io.start || io.buf[lf - 1] !== CR) {
           throw new HTTPRequestError(400, `Bare LF in ${what}`);
         }
@@ -156,7 +175,8 @@ export class BodyReader implements RFile {
         io.start = lf + 1;
         return line;
       }
-      if (io.end - io.start > limit) {
+      // limit + 1: the CR of a line of exactly limit bytes may be here.
+      if (io.end - io.start > limit + 1) {
         throw new HTTPRequestError(400, `${what} is too long`);
       }
       scan = io.end;
@@ -196,7 +216,7 @@ export class BodyReader implements RFile {
     const line = await this.#line(MAX_CHUNK_LINE, "chunk size line");
     const m = /^([0-9A-Fa-f]{1,15})[ \t]*(?:;.*)?$/.exec(line);
     if (!m) {
-      throw new HTTPRequestError(400, `Invalid chunk size "${line}"`);
+      throw new HTTPRequestError(400, `Invalid chunk size "${shown(line)}"`);
     }
     const size = parseInt(m[1]!, 16);
     this.#chunk_started = true;
