@@ -152,6 +152,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       // A file asked for as a directory (RFC 7230 §2.7.3 says they differ).
       this.send_error(404, "File not found");
       return null;
+    } else if (!stat.isFile) {
+      // A FIFO, socket or device: opening a FIFO waits for a writer, and the
+      // synchronous open below would stop the whole server with it.
+      this.send_error(404, "File not found");
+      return null;
     }
     let file: Deno.FsFile;
     try {
