@@ -185,6 +185,16 @@ export class BaseHTTPRequestHandler {
    * keep the connection open; beyond that it is closed.
    */
   max_drain_bytes: number = 256 * 1024;
+  /**
+   * Seconds a `do_*` method may run, or `null` (the default) for no limit.
+   * When it runs longer, the server logs it once, answers `503` if nothing
+   * of the response was sent yet, and closes the connection; the method's
+   * promise is abandoned (what it later does to the closed connection
+   * fails quietly). With {@linkcode HTTPServer}, which serves one
+   * connection at a time, this is what keeps one hung handler from
+   * stopping the server.
+   */
+  request_timeout: number | null = null;
 
   /** The socket of the connection (Python's `request`). */
   readonly request: Deno.Conn;
@@ -316,7 +326,7 @@ export class BaseHTTPRequestHandler {
       if (typeof method !== "function") {
         this.send_error(501, `Unsupported method (${repr(this.command!)})`);
       } else {
-        await (method as DoMethod).call(this);
+        await this.#run(method as DoMethod, name);
         this.#check_complete(name);
       }
       await this.#wfile.flush();
@@ -332,6 +342,29 @@ export class BaseHTTPRequestHandler {
       await this.#fail(err);
     } finally {
       if (this.close_connection) this.#io.close();
+    }
+  }
+
+  /** Runs a `do_*` method within `request_timeout`. */
+  async #run(method: DoMethod, name: string): Promise<void> {
+    const seconds = this.request_timeout;
+    if (seconds === null) return await method.call(this);
+    const running = Promise.resolve(method.call(this));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HandlerTimeout(name, seconds)),
+        seconds * 1000,
+      );
+    });
+    try {
+      await Promise.race([running, expired]);
+    } catch (err) {
+      // The abandoned method fails once the connection is closed under it.
+      if (err instanceof HandlerTimeout) running.catch(() => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -599,7 +632,7 @@ export class BaseHTTPRequestHandler {
   /** Answers or logs an error thrown while serving a request. */
   async #fail(err: unknown): Promise<void> {
     const io = this.#io;
-    if (err instanceof HTTPRequestError) {
+    if (err instanceof HTTPRequestError || err instanceof HandlerTimeout) {
       this.log_error("%s", err.message);
     } else if (is_disconnect(err) || io.closed) {
       this.log_error(
@@ -614,7 +647,11 @@ export class BaseHTTPRequestHandler {
     this.#wfile.discard();
     this.#headers_buffer = "";
     this.#head_open = false;
-    const code = err instanceof HTTPRequestError ? err.code : 500;
+    const code = err instanceof HTTPRequestError
+      ? err.code
+      : err instanceof HandlerTimeout
+      ? 503
+      : 500;
     try {
       this.send_error(
         code,
@@ -878,6 +915,14 @@ export class BaseHTTPRequestHandler {
   /** The client address for log lines. @returns The client's host. */
   address_string(): string {
     return this.client_address[0];
+  }
+}
+
+/** A `do_*` method that ran past `request_timeout`. */
+class HandlerTimeout extends Error {
+  constructor(name: string, seconds: number) {
+    super(`${name}() did not finish within ${seconds} seconds`);
+    this.name = "HandlerTimeout";
   }
 }
 
