@@ -118,11 +118,7 @@ export async function test(options: TestOptions = {}): Promise<void> {
   const [host, real_port] = server.server_address;
   const url_host = host.includes(":") ? `[${host}]` : host;
   const scheme = tls ? "HTTPS" : "HTTP";
-  if (main_thread) {
-    print(
-      `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
-    );
-  }
+  // Listen for signals before the banner: a client may act on it at once.
   const stop = () => {
     print("\nKeyboard interrupt received, exiting.");
     void server.shutdown();
@@ -133,6 +129,11 @@ export async function test(options: TestOptions = {}): Promise<void> {
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
+  if (main_thread) {
+    print(
+      `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
+    );
+  }
   options.signal?.addEventListener("abort", () => void server.shutdown(), {
     once: true,
   });
