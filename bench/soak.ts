@@ -66,6 +66,8 @@ function fds(pid: number): number {
 interface WrkResult {
   requests: number;
   errors: number;
+  /** wrk's socket errors: connect, read, write, timeout. */
+  error_kinds: string;
   non2xx: number;
   p99_ms: number;
   rps: number;
@@ -104,6 +106,7 @@ async function wrk(
   return {
     requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
     errors: errors ? errors.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+    error_kinds: errors ? errors[0] : "none",
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
     p99_ms: p99 ? to_ms(p99[1]!, p99[2]!) : NaN,
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
