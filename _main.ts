@@ -119,7 +119,11 @@ export async function test(options: TestOptions = {}): Promise<void> {
   const url_host = host.includes(":") ? `[${host}]` : host;
   const scheme = tls ? "HTTPS" : "HTTP";
   // Listen for signals before the banner: a client may act on it at once.
+  let stopping = false;
   const stop = () => {
+    // A signal can come twice (deno task forwards it to its child as well).
+    if (stopping) return;
+    stopping = true;
     print("\nKeyboard interrupt received, exiting.");
     void server.shutdown();
   };
