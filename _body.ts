@@ -46,6 +46,8 @@ export class HTTPRequestError extends Error {
   readonly code: number;
 
   /**
+   * Makes the error.
+   *
    * @param code The HTTP status that answers the error.
    * @param message One sentence saying what was wrong.
    */

@@ -7,20 +7,20 @@
 import { CGIHTTPRequestHandler } from "./_cgi_handler.ts";
 import { CliError, parse_args, USAGE } from "./_cli.ts";
 import { BaseHTTPRequestHandler } from "./_handler.ts";
-import { type HTTPServer, ThreadingHTTPServer } from "./_server.ts";
+import {
+  type HTTPServer,
+  type RequestHandlerClass,
+  type ServerClass,
+  ThreadingHTTPServer,
+} from "./_server.ts";
 import { SimpleHTTPRequestHandler } from "./_simple_handler.ts";
 import { ThreadingHTTPSServer } from "./_tls_server.ts";
 import { worker_role } from "./_workers.ts";
 
-// deno-lint-ignore no-explicit-any
-type HandlerClass = new (...args: any[]) => BaseHTTPRequestHandler;
-// deno-lint-ignore no-explicit-any
-type ServerClass = new (...args: any[]) => HTTPServer;
-
 /** What {@linkcode test} runs. */
 export interface TestOptions {
   /** The handler class; Python's default is `BaseHTTPRequestHandler`. */
-  HandlerClass?: HandlerClass;
+  HandlerClass?: RequestHandlerClass;
   /** The server class (default {@linkcode ThreadingHTTPServer}). */
   ServerClass?: ServerClass;
   /** The handler's `protocol_version` (default `"HTTP/1.0"`, as Python). */
@@ -71,7 +71,8 @@ function print(text: string): void {
  * @returns When the server has stopped.
  */
 export async function test(options: TestOptions = {}): Promise<void> {
-  const Handler: HandlerClass = options.HandlerClass ?? BaseHTTPRequestHandler;
+  const Handler: RequestHandlerClass = options.HandlerClass ??
+    BaseHTTPRequestHandler;
   const protocol = options.protocol ?? "HTTP/1.0";
   class ProtocolHandler extends Handler {
     override protocol_version = protocol;

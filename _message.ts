@@ -53,13 +53,19 @@ export class HTTPMessage implements Iterable<string> {
   }
 
   /**
+   * The first value of a header, or `undefined` when it is absent.
+   *
+   * @param name The header name, in any case.
+   * @returns The first value, or `undefined`.
+   */
+  get(name: string): string | undefined;
+  /**
    * The first value of a header, or `failobj` when it is absent.
    *
    * @param name The header name, in any case.
    * @param failobj What to return when the header is absent.
    * @returns The first value, or `failobj`.
    */
-  get(name: string): string | undefined;
   get<T>(name: string, failobj: T): string | T;
   get<T>(name: string, failobj?: T): string | T | undefined {
     const i = this.#lower.indexOf(name.toLowerCase());
@@ -67,13 +73,19 @@ export class HTTPMessage implements Iterable<string> {
   }
 
   /**
+   * Every value of a header, in order, or `undefined` when it is absent.
+   *
+   * @param name The header name, in any case.
+   * @returns The values, or `undefined`.
+   */
+  get_all(name: string): string[] | undefined;
+  /**
    * Every value of a header, in order, or `failobj` when it is absent.
    *
    * @param name The header name, in any case.
    * @param failobj What to return when the header is absent.
    * @returns The values, or `failobj`.
    */
-  get_all(name: string): string[] | undefined;
   get_all<T>(name: string, failobj: T): string[] | T;
   get_all<T>(name: string, failobj?: T): string[] | T | undefined {
     const lower = name.toLowerCase();

@@ -432,8 +432,23 @@ function log(text: string): void {
   Deno.stderr.writeSync(encoder.encode(text + "\n"));
 }
 
+/** A server class, such as {@linkcode HTTPServer}: what a mixin extends. */
 // deno-lint-ignore no-explicit-any
-type ServerClass = new (...args: any[]) => HTTPServer;
+export type ServerClass = new (...args: any[]) => HTTPServer;
+
+/**
+ * Runs `Base`'s `process_request` without waiting for it: the connection
+ * is served in a task of its own (errors are handled inside it).
+ */
+export function process_concurrently(
+  server: HTTPServer,
+  Base: ServerClass,
+  request: Deno.Conn,
+  client_address: [string, number],
+): Promise<void> {
+  void Base.prototype.process_request.call(server, request, client_address);
+  return Promise.resolve();
+}
 
 /**
  * Makes a server class serve its connections concurrently, as Python's
@@ -459,14 +474,10 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): T {
       request: Deno.Conn,
       client_address: [string, number],
     ): Promise<void> {
-      // process_request handles its own errors.
-      void super.process_request(request, client_address);
-      return Promise.resolve();
+      return process_concurrently(this, Base, request, client_address);
     }
   };
 }
-
-const ThreadingHTTPServerBase: typeof HTTPServer = ThreadingMixIn(HTTPServer);
 
 /**
  * An {@linkcode HTTPServer} that serves connections concurrently, as
@@ -495,4 +506,18 @@ const ThreadingHTTPServerBase: typeof HTTPServer = ThreadingMixIn(HTTPServer);
  * assert.deepEqual(bodies, ["ok", "ok", "ok"]);
  * ```
  */
-export class ThreadingHTTPServer extends ThreadingHTTPServerBase {}
+export class ThreadingHTTPServer extends HTTPServer {
+  /**
+   * Serves the connection in a task of its own and returns at once.
+   *
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @returns At once.
+   */
+  override process_request(
+    request: Deno.Conn,
+    client_address: [string, number],
+  ): Promise<void> {
+    return process_concurrently(this, HTTPServer, request, client_address);
+  }
+}

@@ -65,6 +65,7 @@ export type HeadBody = Deno.FsFile | Uint8Array;
  * ```
  */
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  /** The server software: the first word of the `Server` header. */
   override server_version = "SimpleHTTP/0.6";
   /** The directory served; the working directory by default. */
   directory: string;
@@ -86,6 +87,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   #range_length = Infinity;
 
   /**
+   * Makes the handler of one connection.
+   *
    * @param request The socket.
    * @param client_address The client's `[host, port]`.
    * @param server The server.

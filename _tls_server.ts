@@ -8,8 +8,8 @@
 import {
   HTTPServer,
   type HTTPServerOptions,
+  process_concurrently,
   type RequestHandlerClass,
-  ThreadingMixIn,
 } from "./_server.ts";
 
 /** The certificate options of {@linkcode HTTPSServer}, Python's names. */
@@ -44,6 +44,8 @@ export class HTTPSServer extends HTTPServer {
   #alpn: string[] | undefined;
 
   /**
+   * Makes a TLS server and, unless told not to, binds it.
+   *
    * @param server_address `[host, port]`.
    * @param RequestHandlerClass The handler class.
    * @param bind_and_activate Whether to bind now.
@@ -91,10 +93,6 @@ export class HTTPSServer extends HTTPServer {
   }
 }
 
-const ThreadingHTTPSServerBase: typeof HTTPSServer = ThreadingMixIn(
-  HTTPSServer,
-);
-
 /**
  * An {@linkcode HTTPSServer} that serves connections concurrently, as
  * Python 3.14's `http.server.ThreadingHTTPSServer`.
@@ -110,4 +108,18 @@ const ThreadingHTTPSServerBase: typeof HTTPSServer = ThreadingMixIn(
  * await server.serve_forever();
  * ```
  */
-export class ThreadingHTTPSServer extends ThreadingHTTPSServerBase {}
+export class ThreadingHTTPSServer extends HTTPSServer {
+  /**
+   * Serves the connection in a task of its own and returns at once.
+   *
+   * @param request The socket.
+   * @param client_address The client's `[host, port]`.
+   * @returns At once.
+   */
+  override process_request(
+    request: Deno.Conn,
+    client_address: [string, number],
+  ): Promise<void> {
+    return process_concurrently(this, HTTPSServer, request, client_address);
+  }
+}

@@ -45,6 +45,7 @@ export {
   HTTPServer,
   type HTTPServerOptions,
   type RequestHandlerClass,
+  type ServerClass,
   ThreadingHTTPServer,
   ThreadingMixIn,
 } from "./_server.ts";

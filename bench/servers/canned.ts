@@ -10,7 +10,7 @@ const closing = encoder.encode(
 );
 const decoder = new TextDecoder();
 
-async function serve(conn: Deno.Conn): Promise<void> {
+async function serve(conn: Deno.TcpConn): Promise<void> {
   conn.setNoDelay(true);
   const buf = new Uint8Array(16384);
   try {
