@@ -45,12 +45,17 @@ const BANNER =
 
 /** Starts deno with `args` and waits for the banner. */
 async function start(args: string[], cwd = ROOT): Promise<Running> {
+  // deno task keeps an INIT_CWD it inherits (as under `deno task test`):
+  // leave it out, so that the task under test sets it from `cwd`.
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    env: { ...env, NO_COLOR: "1" },
   }).spawn();
   const stderr = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -79,8 +84,10 @@ async function start(args: string[], cwd = ROOT): Promise<Running> {
     stdout,
     stderr,
     async [Symbol.asyncDispose]() {
+      // SIGTERM, which deno task passes on: a SIGKILL would stop deno task
+      // and leave the server it started holding our pipes open.
       try {
-        child.kill("SIGKILL");
+        child.kill("SIGTERM");
       } catch {
         // Already stopped.
       }
