@@ -7,7 +7,7 @@
 import { BodyReader, HTTPRequestError, type RFile } from "./_body.ts";
 import { type Connection, connection_of } from "./_conn.ts";
 import { format_date, format_log_date, now_date } from "./_date.ts";
-import { read_head } from "./_head.ts";
+import { type HeadLimits, read_head } from "./_head.ts";
 import { HTTPMessage } from "./_message.ts";
 import { escape_control, percent_format, repr } from "./_pyformat.ts";
 import { RESPONSES } from "./_status.ts";
@@ -236,6 +236,7 @@ export class BaseHTTPRequestHandler {
   #responded = false;
   #expect_continue = false;
   #seen_request = false;
+  #limits: HeadLimits | null = null;
   /** Body length from the headers; `null` for chunked. */
   #body_length: number | null = 0;
 
@@ -326,7 +327,10 @@ export class BaseHTTPRequestHandler {
       if (typeof method !== "function") {
         this.send_error(501, `Unsupported method (${repr(this.command!)})`);
       } else {
-        await this.#run(method as DoMethod, name);
+        const running = this.request_timeout === null
+          ? (method as DoMethod).call(this)
+          : this.#run(method as DoMethod, name, this.request_timeout);
+        if (running) await running;
         this.#check_complete(name);
       }
       await this.#wfile.flush();
@@ -346,9 +350,7 @@ export class BaseHTTPRequestHandler {
   }
 
   /** Runs a `do_*` method within `request_timeout`. */
-  async #run(method: DoMethod, name: string): Promise<void> {
-    const seconds = this.request_timeout;
-    if (seconds === null) return await method.call(this);
+  async #run(method: DoMethod, name: string, seconds: number): Promise<void> {
     const running = Promise.resolve(method.call(this));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -370,16 +372,18 @@ export class BaseHTTPRequestHandler {
 
   /** Reads and parses the head; false when there is no request to serve. */
   async #read_request(): Promise<boolean> {
-    const head = await read_head(this.#io, {
+    // The limits are read once per connection, not per request.
+    this.#limits ??= {
       max_request_line: this.max_request_line,
       max_header_line: this.max_header_line,
       max_headers: this.max_headers,
       max_head_bytes: this.max_head_bytes,
-      idle_ms:
-        (this.#seen_request ? this.keep_alive_timeout : this.header_timeout) *
-        1000,
       head_ms: this.header_timeout * 1000,
-    });
+    };
+    const idle_ms = this.#seen_request
+      ? this.keep_alive_timeout * 1000
+      : this.#limits.head_ms;
+    const head = await read_head(this.#io, this.#limits, idle_ms);
     this.#seen_request = true;
     switch (head.kind) {
       case "eof":

@@ -21,8 +21,6 @@ export interface HeadLimits {
   max_headers: number;
   /** Most bytes in the whole head. */
   max_head_bytes: number;
-  /** How long to wait for the first byte, in ms. */
-  idle_ms: number;
   /** How long the whole head may take once its first byte arrived, in ms. */
   head_ms: number;
 }
@@ -130,12 +128,14 @@ function scan(io: Connection, limits: HeadLimits, st: ScanState): Head | null {
 }
 
 /**
- * Reads the next request head. On success the head's bytes are consumed
+ * Reads the next request head, waiting up to `idle_ms` for its first byte
+ * and `limits.head_ms` for the rest. On success the head's bytes are consumed
  * from the buffer and the body, if any, starts at `io.start`.
  */
 export async function read_head(
   io: Connection,
   limits: HeadLimits,
+  idle_ms: number,
 ): Promise<Head> {
   const st: ScanState = { line_start: 0, scan: 0, request_end: -1, lines: 0 };
   let deadline = -1;
@@ -150,7 +150,7 @@ export async function read_head(
       if (io.draining) return { kind: "eof" };
       io.idle = true;
       try {
-        got = await io.fill(limits.idle_ms);
+        got = await io.fill(idle_ms);
       } finally {
         io.idle = false;
       }
