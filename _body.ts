@@ -9,7 +9,10 @@ import type { Connection } from "./_conn.ts";
 
 const LF = 10;
 const CR = 13;
-const DIRECT_READ = 16 * 1024;
+/** Reads at least this large skip the connection buffer (4 KiB). */
+const DIRECT_READ = 4 * 1024;
+/** What read1() and iteration ask for by default. */
+const CHUNK = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 64 * 1024;
 
@@ -254,9 +257,9 @@ export class BodyReader implements RFile {
   }
 
   /** {@inheritDoc RFile.read1} */
-  async read1(size = DIRECT_READ * 4): Promise<Uint8Array> {
+  async read1(size = CHUNK): Promise<Uint8Array> {
     if (size === 0 || this.#mode === Mode.Done) return new Uint8Array(0);
-    if (size < 0) size = DIRECT_READ * 4;
+    if (size < 0) size = CHUNK;
     const io = this.#io;
     // A large read with nothing buffered goes straight from the socket into
     // the caller's array: one copy fewer.

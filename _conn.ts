@@ -5,7 +5,8 @@
  * @module
  */
 
-const INITIAL_BUFFER = 16 * 1024;
+// Most request heads fit; fill() grows the buffer for those that do not.
+const INITIAL_BUFFER = 4 * 1024;
 const WATCHDOG_TICK_MS = 100;
 
 /** Why the watchdog or the server closed a connection. */

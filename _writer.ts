@@ -6,7 +6,9 @@
 
 import type { Connection } from "./_conn.ts";
 
+/** The buffer starts small (most responses are) and grows to this. */
 const BUFFER_SIZE = 32 * 1024;
+const INITIAL_SIZE = 4 * 1024;
 const encoder = new TextEncoder();
 const DONE: Promise<void> = Promise.resolve();
 
@@ -35,7 +37,7 @@ export interface WFile {
 export class ResponseWriter implements WFile {
   #io: Connection;
   #timeout_ms: () => number;
-  #buf = new Uint8Array(BUFFER_SIZE);
+  #buf = new Uint8Array(INITIAL_SIZE);
   #len = 0;
   /** Bytes handed to the socket since {@linkcode ResponseWriter.start}. */
   #sent = 0;
@@ -141,6 +143,12 @@ export class ResponseWriter implements WFile {
         return n;
       }
       // Encode straight into the buffer when it fits.
+      if (
+        this.#len + data.length * 3 > this.#buf.length &&
+        this.#len + data.length * 3 <= BUFFER_SIZE
+      ) {
+        this.#grow(data.length * 3);
+      }
       const room = this.#buf.subarray(this.#len);
       if (data.length * 3 <= room.length) {
         const { written } = encoder.encodeInto(data, room);
@@ -153,13 +161,15 @@ export class ResponseWriter implements WFile {
     const n = data.length;
     this.#body += n;
     if (this.#suppress_body || n === 0) return n;
-    if (this.#len + n <= this.#buf.length) {
+    if (this.#len + n <= BUFFER_SIZE) {
+      if (this.#len + n > this.#buf.length) this.#grow(n);
       this.#buf.set(data, this.#len);
       this.#len += n;
       return n;
     }
     await this.flush();
-    if (n < this.#buf.length / 2) {
+    if (n < BUFFER_SIZE / 2) {
+      if (n > this.#buf.length) this.#grow(n);
       this.#buf.set(data, 0);
       this.#len = n;
     } else {
