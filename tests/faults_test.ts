@@ -22,9 +22,9 @@ import {
 
 const REPO = new URL("../", import.meta.url).pathname;
 
-/** The open file descriptors of this process (listed by a child: /proc/self needs --allow-all). */
-async function fd_count(): Promise<number> {
-  const ls = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`] })
+/** The open file descriptors of a process (listed by `ls`: reading /proc needs --allow-all). */
+async function fd_count(pid: number): Promise<number> {
+  const ls = await new Deno.Command("ls", { args: [`/proc/${pid}/fd`] })
     .output();
   return new TextDecoder().decode(ls.stdout).trim().split("\n").length;
 }
@@ -164,39 +164,42 @@ Deno.test("SimpleHTTPRequestHandler survives downloads abandoned midway, leaks n
   const dir = await Deno.makeTempDir({ prefix: "faults_" });
   const size = 8 * 1024 * 1024;
   await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(size).fill(0x61));
-  // HTTP/1.0: no keep-alive connection stays open to be counted.
-  class Files extends SimpleHTTPRequestHandler {
-    override directory = dir;
-    override log_message(format: string, ...args: unknown[]): void {
-      recorder_of(this.server).logs.push(percent_format(format, args));
-    }
-  }
-  try {
-    await using s = serve(Files);
-    // One download first, so that lazily opened resources are counted.
-    const warm = await fetch(`http://127.0.0.1:${s.port}/big.bin`);
-    assertEquals((await warm.bytes()).length, size);
-    const before = await fd_count();
-    for (let i = 0; i < 5; i++) {
-      await using client = await RawClient.connect(s);
-      await client.write("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
-      assert(await client.read_until((t) => t.length > 100_000));
-    }
-    for (
-      let i = 0;
-      i < 100 && s.logs.filter((l) => l.startsWith("Client")).length < 5;
-      i++
-    ) await delay(20);
-    assertEquals(
-      s.logs.filter((l) => l.startsWith("Client disconnected")).length,
-      5,
+  // In a subprocess, whose descriptors no other test file opens or closes.
+  const cli = await start_cli(dir);
+  const enc = new TextEncoder();
+  const download = async (abandon: boolean): Promise<number> => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: cli.port });
+    await conn.write(
+      enc.encode(
+        "GET /big.bin HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+      ),
     );
-    assertEquals(s.errors, []);
-    const res = await fetch(`http://127.0.0.1:${s.port}/big.bin`);
-    assertEquals((await res.bytes()).length, size);
-    assertEquals(await fd_count(), before);
+    if (abandon) {
+      await conn.read(new Uint8Array(64 * 1024));
+      conn.close();
+      return 0;
+    }
+    const [, body] = await read_counted(conn, 5000);
+    conn.close();
+    return body;
+  };
+  try {
+    assertEquals(await download(false), size);
+    await delay(100);
+    const before = await fd_count(cli.child.pid);
+    for (let i = 0; i < 5; i++) await download(true);
+    assertEquals(await download(false), size);
+    await delay(100);
+    assertEquals(await fd_count(cli.child.pid), before);
   } finally {
+    cli.child.kill("SIGTERM");
+    const exit = await cli.child.status;
+    await cli.stdout();
+    const stderr = await cli.stderr();
     await Deno.remove(dir, { recursive: true });
+    assertEquals(exit.code, 0);
+    assertEquals(stderr.match(/Client disconnected/g)?.length, 5, stderr);
+    assertEquals(stderr.includes("Exception occurred"), false);
   }
 });
 
