@@ -85,6 +85,18 @@ export interface RFile extends AsyncIterable<Uint8Array> {
   readonly readable: ReadableStream<Uint8Array>;
 }
 
+/** The parts as one array (the part itself when there is one). */
+function join(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const part of parts) {
+    out.set(part, off);
+    off += part.length;
+  }
+  return out;
+}
+
 const enum Mode {
   Done,
   Length,
@@ -294,14 +306,7 @@ export class BodyReader implements RFile {
       parts.push(part);
       total += part.length;
     }
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const part of parts) {
-      out.set(part, off);
-      off += part.length;
-    }
-    return out;
+    return join(parts, total);
   }
 
   /** {@inheritDoc RFile.readline} */
@@ -320,14 +325,7 @@ export class BodyReader implements RFile {
       total += take;
       if (found) break;
     }
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const part of parts) {
-      out.set(part, off);
-      off += part.length;
-    }
-    return out;
+    return join(parts, total);
   }
 
   /** {@inheritDoc RFile.readinto} */
