@@ -183,3 +183,20 @@ export class Connection {
 export function connection_of(conn: Deno.Conn): Connection {
   return by_conn.get(conn) ?? new Connection(conn);
 }
+
+/**
+ * Closes a socket once: through its {@linkcode Connection} when it has one
+ * (closing a closed socket throws, and building that error is not free).
+ */
+export function close_conn(conn: Deno.Conn): void {
+  const io = by_conn.get(conn);
+  if (io) {
+    io.close();
+    return;
+  }
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}

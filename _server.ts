@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Connection } from "./_conn.ts";
+import { close_conn, Connection } from "./_conn.ts";
 import type { BaseHTTPRequestHandler } from "./_handler.ts";
 import { percent_format } from "./_pyformat.ts";
 import {
@@ -323,17 +323,7 @@ export class HTTPServer {
    * @param request The socket.
    */
   shutdown_request(request: Deno.Conn): void {
-    for (const io of this.#connections) {
-      if (io.conn === request) {
-        io.close();
-        return;
-      }
-    }
-    try {
-      request.close();
-    } catch {
-      // Already closed.
-    }
+    close_conn(request);
   }
 
   /**
