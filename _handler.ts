@@ -931,7 +931,7 @@ class HandlerTimeout extends Error {
 }
 
 /** Whether an error means the client went away. */
-export function is_disconnect(err: unknown): boolean {
+function is_disconnect(err: unknown): boolean {
   return err instanceof Deno.errors.BrokenPipe ||
     err instanceof Deno.errors.ConnectionReset ||
     err instanceof Deno.errors.ConnectionAborted ||

@@ -104,6 +104,3 @@ export const RESPONSES = {
     "The client needs to authenticate to gain network access",
   ],
 } as const;
-
-/** A status code that {@linkcode RESPONSES} knows. */
-export type StatusCode = keyof typeof RESPONSES;
