@@ -7,7 +7,7 @@
 import { BodyReader, HTTPRequestError, type RFile } from "./_body.ts";
 import { type Connection, connection_of } from "./_conn.ts";
 import { format_date, format_log_date, now_date } from "./_date.ts";
-import { type HeadLimits, read_head } from "./_head.ts";
+import { type Head, type HeadLimits, read_head } from "./_head.ts";
 import { HTTPMessage } from "./_message.ts";
 import { escape_control, percent_format, repr } from "./_pyformat.ts";
 import { RESPONSES } from "./_status.ts";
@@ -383,7 +383,20 @@ export class BaseHTTPRequestHandler {
     const idle_ms = this.#seen_request
       ? this.keep_alive_timeout * 1000
       : this.#limits.head_ms;
-    const head = await read_head(this.#io, this.#limits, idle_ms);
+    let head: Head;
+    try {
+      head = await read_head(this.#io, this.#limits, idle_ms);
+    } catch (err) {
+      // The socket failed before a request arrived: a reset, or a TLS
+      // handshake that went wrong (a plain-HTTP client on an HTTPS port).
+      // The client's problem, worth one line, not a traceback or a 500.
+      this.close_connection = true;
+      this.log_error(
+        "Cannot read a request: %s",
+        err instanceof Error ? err.message : String(err),
+      );
+      return false;
+    }
     this.#seen_request = true;
     switch (head.kind) {
       case "eof":
@@ -938,5 +951,7 @@ function is_disconnect(err: unknown): boolean {
     err instanceof Deno.errors.NotConnected ||
     err instanceof Deno.errors.BadResource ||
     err instanceof Deno.errors.Interrupted ||
-    err instanceof Deno.errors.UnexpectedEof;
+    err instanceof Deno.errors.UnexpectedEof ||
+    // TLS: the peer broke the session.
+    err instanceof Deno.errors.InvalidData;
 }

@@ -389,10 +389,14 @@ Deno.test({
     assertEquals(res.status, 200);
     assertEquals(res.headers.get("content-type"), "text/plain");
     assertEquals(await res.text(), "over TLS");
-    // Plain HTTP on the TLS port gets no HTTP answer.
+    // Plain HTTP on the TLS port gets no HTTP answer, and one log line:
+    // a client's mistake, not a traceback.
     const plain = await get(port, "/hello.txt").catch(() => "");
     assert(!plain.startsWith("HTTP/"), plain);
     assertEquals((await stop(running)).code, 0);
+    const log = await running.stderr;
+    assertMatch(log, /Cannot read a request: received corrupt message/);
+    assertEquals(log.includes("Exception occurred"), false, log);
   },
 });
 
