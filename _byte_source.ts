@@ -249,10 +249,18 @@ export class ByteSource {
     }
   }
 
-  /** Reads everything not consumed yet into one array. */
-  async readAll(): Promise<Uint8Array> {
+  /**
+   * Reads everything not consumed yet into one array; calls `over` (which
+   * throws) as soon as that passes `max` bytes.
+   */
+  async readAll(max = Infinity, over?: () => never): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    for await (const chunk of this.chunks()) chunks.push(chunk.slice());
+    let total = 0;
+    for await (const chunk of this.chunks()) {
+      total += chunk.length;
+      if (total > max) over?.();
+      chunks.push(chunk.slice());
+    }
     return concat(chunks);
   }
 

@@ -96,11 +96,16 @@ export class TruncatedBodyError extends FormParseError {
 }
 
 /** Which limit a {@linkcode FormLimitError} is about. */
-export type FormLimit = "max_num_fields" | "max_header_size" | "limit";
+export type FormLimit =
+  | "max_num_fields"
+  | "max_header_size"
+  | "max_urlencoded_size"
+  | "limit";
 
 /**
  * A form over one of the parser's limits: more fields than `max_num_fields`,
- * a part's headers over `max_header_size`, or a body over `limit`.
+ * a part's headers over `max_header_size`, a URL-encoded body over
+ * `max_urlencoded_size`, or a body over `limit`.
  *
  * @example
  * ```ts

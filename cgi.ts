@@ -369,6 +369,11 @@ export class FieldStorage {
   spool_threshold: number = 16 * 1024;
   /** The most bytes the headers of one part may take (Python has no limit). */
   max_header_size: number = 16 * 1024;
+  /**
+   * The most bytes of a URL-encoded body, which is parsed in memory, as in
+   * Python (which has no limit).
+   */
+  max_urlencoded_size: number = 16 * 1024 * 1024;
 
   #keep_blank_values = false;
   #strict_parsing = false;
@@ -560,7 +565,16 @@ export class FieldStorage {
     ctx: Context,
     qs_on_post: string | null,
   ): Promise<void> {
-    let qs = this.#decode(await src.readAll());
+    const max = this.max_urlencoded_size;
+    let qs = this.#decode(
+      await src.readAll(max, () => {
+        throw new FormLimitError(
+          `URL-encoded body is over max_urlencoded_size (${max} bytes)`,
+          "max_urlencoded_size",
+          max,
+        );
+      }),
+    );
     if (qs_on_post) qs += "&" + qs_on_post;
     this.list = [];
     this.#addQuery(qs, ctx);

@@ -714,3 +714,28 @@ Deno.test("FieldStorage.from() rejects a missing or invalid boundary", async () 
     assertEquals(error.boundary, boundary.replaceAll('"', ""));
   }
 });
+
+Deno.test("FieldStorage.from() refuses a URL-encoded body over max_urlencoded_size, which it would hold in memory", async () => {
+  class Small extends FieldStorage {
+    override max_urlencoded_size = 16;
+  }
+  const environ = {
+    CONTENT_TYPE: "application/x-www-form-urlencoded",
+    REQUEST_METHOD: "POST",
+  };
+  const error = await assertRejects(
+    () =>
+      Small.from({
+        fp: [utf8("a=1&b=2&"), utf8("c=3&d=4&e=5")],
+        environ,
+      }),
+    FormLimitError,
+    "URL-encoded body is over max_urlencoded_size (16 bytes)",
+  );
+  assertEquals([error.kind, error.limit], ["max_urlencoded_size", 16]);
+  await using form = await Small.from({
+    fp: [utf8("a=1&b=2&c=3&d=4")],
+    environ,
+  });
+  assertEquals(form.getvalue("d"), "4");
+});
