@@ -160,6 +160,27 @@ export class Connection {
     }
   }
 
+  /**
+   * Half-closes (the response is complete), reads and discards what the
+   * client still sends for up to `ms`, then closes: a lingering close, so
+   * that unread input does not turn the close into a reset.
+   */
+  async linger(ms: number): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.conn.closeWrite();
+      // The watchdog closes the socket at the deadline, ending the read.
+      this.deadline = coarse_now + ms;
+      this.start = this.end = 0;
+      while (!this.#closed && (await this.conn.read(this.buf)) !== null) {
+        // Discard.
+      }
+    } catch {
+      // Reset, closed by the watchdog, or no half-close on this socket.
+    }
+    this.close();
+  }
+
   /** Closes the socket once; later calls do nothing. */
   close(reason: CloseReason = null): void {
     if (this.#closed) return;

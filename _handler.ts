@@ -40,6 +40,8 @@ export const DEFAULT_ERROR_MESSAGE: string = `\
 export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
 
 const CR = 13;
+/** How long a closing connection keeps reading what the client still sends. */
+const LINGER_MS = 2000;
 
 /** Whether a code unit is SP or HTAB (RFC 9110 OWS). */
 function is_ows(c: number): boolean {
@@ -237,6 +239,8 @@ export class BaseHTTPRequestHandler {
   #expect_continue = false;
   #seen_request = false;
   #limits: HeadLimits | null = null;
+  /** The request was refused before its body: the client may still send. */
+  #head_failed = false;
   /** Body length from the headers; `null` for chunked. */
   #body_length: number | null = 0;
 
@@ -317,7 +321,9 @@ export class BaseHTTPRequestHandler {
     this.#expect_continue = false;
     this.#rfile.reset(0, null);
     try {
+      this.#head_failed = false;
       if (!(await this.#read_request())) {
+        this.#head_failed = this.#wfile.buffered;
         // A malformed request's error response is buffered: send it.
         await this.#wfile.flush();
         return;
@@ -345,8 +351,25 @@ export class BaseHTTPRequestHandler {
       this.close_connection = true;
       await this.#fail(err);
     } finally {
-      if (this.close_connection) this.#io.close();
+      if (this.close_connection) await this.#close();
     }
+  }
+
+  /**
+   * Closes the connection. When the client may still be sending (a body or
+   * a head we did not read), it first half-closes and reads what comes for
+   * up to `LINGER_MS`: closing with unread input makes the kernel send a
+   * reset, which can destroy the response before the client reads it.
+   */
+  async #close(): Promise<void> {
+    const io = this.#io;
+    if (
+      io.closed || (this.#rfile.done && io.buffered === 0 && !this.#head_failed)
+    ) {
+      io.close();
+      return;
+    }
+    await io.linger(LINGER_MS);
   }
 
   /** Runs a `do_*` method within `request_timeout`. */

@@ -61,6 +61,11 @@ export class ResponseWriter implements WFile {
     this.#suppress_body = false;
   }
 
+  /** Whether bytes wait in the buffer. */
+  get buffered(): boolean {
+    return this.#len > 0;
+  }
+
   /** Whether any byte of this response has reached the socket. */
   get sent(): boolean {
     return this.#sent > 0;

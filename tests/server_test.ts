@@ -421,3 +421,38 @@ Deno.test("HTTPServer.verify_request() refusing closes the connection unanswered
   await server.shutdown();
   await serving;
 });
+
+class Refuses extends QuietHandler {
+  do_POST(): void {
+    // Refuse at once, without reading the body.
+    this.send_error(413);
+  }
+}
+
+Deno.test("BaseHTTPRequestHandler.handle_one_request() lingers before closing: a client still sending is not reset, and reads the error", async () => {
+  await using s = serve(Refuses);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+  const size = 8 * 1024 * 1024;
+  await conn.write(new TextEncoder().encode(
+    `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`,
+  ));
+  // Send the body as a client that does not wait for an answer does. The
+  // server answered at once and half-closed, but still reads: no write
+  // meets a reset (without the linger, one did).
+  const chunk = new Uint8Array(64 * 1024);
+  let sent = 0;
+  try {
+    while (sent < size) sent += await conn.write(chunk);
+  } catch (err) {
+    assert(false, `reset after ${sent} bytes: ${err}`);
+  }
+  let text = "";
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  conn.close();
+  assertEquals(text.split("\r\n")[0], "HTTP/1.0 413 Content Too Large");
+});
