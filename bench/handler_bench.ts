@@ -4,25 +4,12 @@
  * connection (each read returns one request, each write is discarded), so
  * the figure is parsing, dispatch and response building alone.
  */
-import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
+import { HTTPServer } from "../mod.ts";
+import { Hello } from "./_hello_handler.ts";
 
 const request = new TextEncoder().encode(
   "GET /hello HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n",
 );
-const body = new TextEncoder().encode("Hello, World!");
-
-class Hello extends BaseHTTPRequestHandler {
-  override protocol_version = "HTTP/1.1";
-  async do_GET(): Promise<void> {
-    this.send_response(200);
-    this.send_header("Content-Type", "text/plain");
-    this.send_header("Content-Length", body.length);
-    this.end_headers();
-    await this.wfile.write(body);
-  }
-  override log_message(): void {}
-}
-
 /** A connection that delivers `count` requests, one a read, then ends. */
 function memory_conn(count: number): Deno.Conn {
   let left = count;
