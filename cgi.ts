@@ -38,15 +38,15 @@ import {
   concat,
   type FormInput,
   toProducer,
-} from "./_byte_source.ts";
-import { type Decoder, decoder } from "./_codec.ts";
-import { FieldFile } from "./_field_file.ts";
-import { BoundaryError, FormLimitError } from "./_form_errors.ts";
-import { MultipartReader, parsePartHeaders } from "./_multipart.ts";
-import { countFields, parseQsl } from "./_query.ts";
+} from "./_form/byte_source.ts";
+import { type Decoder, decoder } from "./_form/codec.ts";
+import { FieldFile } from "./_form/field_file.ts";
+import { BoundaryError, FormLimitError } from "./_form/errors.ts";
+import { MultipartReader, parsePartHeaders } from "./_form/multipart.ts";
+import { countFields, parseQsl } from "./_form/query.ts";
 
-export type { FormInput, PyReader } from "./_byte_source.ts";
-export { FieldFile, type FieldFileHandle } from "./_field_file.ts";
+export type { FormInput, PyReader } from "./_form/byte_source.ts";
+export { FieldFile, type FieldFileHandle } from "./_form/field_file.ts";
 export {
   BoundaryError,
   type FormLimit,
@@ -54,7 +54,7 @@ export {
   FormParseError,
   QueryFieldError,
   TruncatedBodyError,
-} from "./_form_errors.ts";
+} from "./_form/errors.ts";
 
 /**
  * Anything with a `get(name)` for header lookups: a web `Headers`, the HTTP

@@ -31,16 +31,16 @@
  * @module
  */
 
-import { main } from "./_main.ts";
+import { main } from "./_cli/main.ts";
 
-export { HTTPRequestError, type RFile } from "./_body.ts";
+export { HTTPRequestError, type RFile } from "./_protocol/rfile.ts";
 export {
   BaseHTTPRequestHandler,
   DEFAULT_ERROR_CONTENT_TYPE,
   DEFAULT_ERROR_MESSAGE,
-} from "./_handler.ts";
-export { CGIHTTPRequestHandler } from "./_cgi_handler.ts";
-export { HTTPMessage } from "./_message.ts";
+} from "./_handler/base_handler.ts";
+export { CGIHTTPRequestHandler } from "./_cgi/cgi_handler.ts";
+export { HTTPMessage } from "./_protocol/message.ts";
 export {
   HTTPServer,
   type HTTPServerOptions,
@@ -48,14 +48,17 @@ export {
   type ServerClass,
   ThreadingHTTPServer,
   ThreadingMixIn,
-} from "./_server.ts";
-export { type HeadBody, SimpleHTTPRequestHandler } from "./_simple_handler.ts";
-export { test, type TestOptions } from "./_main.ts";
+} from "./_server/server.ts";
+export {
+  type HeadBody,
+  SimpleHTTPRequestHandler,
+} from "./_static/simple_handler.ts";
+export { test, type TestOptions } from "./_cli/main.ts";
 export {
   HTTPSServer,
   type HTTPSServerOptions,
   ThreadingHTTPSServer,
-} from "./_tls_server.ts";
-export type { WFile } from "./_writer.ts";
+} from "./_server/tls_server.ts";
+export type { WFile } from "./_protocol/wfile.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

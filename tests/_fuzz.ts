@@ -15,7 +15,7 @@
 
 import { BaseHTTPRequestHandler, HTTPServer } from "../http_server.ts";
 import { FieldFile, FieldStorage, FormParseError } from "../cgi.ts";
-import { percent_format } from "../_pyformat.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import { bytes_of, latin1 } from "./_helpers.ts";
 
 // ---------------------------------------------------------------------------

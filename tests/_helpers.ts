@@ -11,7 +11,7 @@ import {
   HTTPServer,
   ThreadingHTTPServer,
 } from "../http_server.ts";
-import { percent_format } from "../_pyformat.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 
 /** The `Server` header value of a default handler. */

@@ -6,7 +6,7 @@
  */
 
 import { CGIHTTPRequestHandler } from "../http_server.ts";
-import { percent_format } from "../_pyformat.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import {
   assert,
   assertEquals,

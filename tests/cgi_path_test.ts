@@ -4,8 +4,8 @@
  * we deliberately differ.
  */
 
-import { collapse_path } from "../_cgi_path.ts";
-import { translate_path } from "../_translate_path.ts";
+import { collapse_path } from "../_cgi/cgi_path.ts";
+import { translate_path } from "../_static/translate_path.ts";
 import { assertEquals } from "./_assert.ts";
 
 const INDEX_ERROR = Symbol("IndexError");

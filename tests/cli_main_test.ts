@@ -5,7 +5,7 @@
  * served repository.
  */
 
-import { USAGE } from "../_cli.ts";
+import { USAGE } from "../_cli/args.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

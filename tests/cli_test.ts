@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "./_assert.ts";
-import { CliError, type CliOptions, parse_args, USAGE } from "../_cli.ts";
+import { CliError, type CliOptions, parse_args, USAGE } from "../_cli/args.ts";
 
 const ENV = { cwd: "/repo" };
 const TASK_ENV = { cwd: "/repo", init_cwd: "/home/me/site" };

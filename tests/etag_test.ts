@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { file_etag, if_none_match } from "../_etag.ts";
+import { file_etag, if_none_match } from "../_static/etag.ts";
 
 Deno.test("file_etag() is strong and made of size and mtime in hex", () => {
   assertEquals(file_etag(0, 0), '"0-0"');

@@ -1,5 +1,5 @@
 import { DEFAULT_ERROR_MESSAGE } from "../mod.ts";
-import { escape_control } from "../_pyformat.ts";
+import { escape_control } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "./_assert.ts";
 import {
   error_page,

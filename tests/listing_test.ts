@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { type ListingEntry, render_listing } from "../_listing.ts";
-import { quote } from "../_quote.ts";
+import { type ListingEntry, render_listing } from "../_static/listing.ts";
+import { quote } from "../_common/quote.ts";
 
 function file(name: string, size?: number, mtime?: number): ListingEntry {
   return { name, is_dir: false, is_symlink: false, size, mtime };

@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { DEFAULT_TYPE, guess_type, types_map } from "../_mime.ts";
+import { DEFAULT_TYPE, guess_type, types_map } from "../_static/mime.ts";
 
 // Expected values printed by CPython 3.13's SimpleHTTPRequestHandler
 // .guess_type with mimetypes' built-in defaults only (no /etc/mime.types).

@@ -8,7 +8,7 @@
 
 import { FieldFile, FieldStorage, type RequestOptions } from "../cgi.ts";
 import { PostHandler } from "../examples/post.ts";
-import { percent_format } from "../_pyformat.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import {
   error_response,

@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { quote, unquote } from "../_quote.ts";
+import { quote, unquote } from "../_common/quote.ts";
 
 // Expected values printed by CPython 3.13's urllib.parse.
 const QUOTE_CASES: [string, string, string, string][] = [

@@ -4,7 +4,7 @@ import {
   if_range_matches,
   parse_range,
   type RangeResult,
-} from "../_range.ts";
+} from "../_static/range.ts";
 
 const IGNORE: RangeResult = { type: "ignore" };
 const UNSATISFIABLE: RangeResult = { type: "unsatisfiable" };

@@ -6,7 +6,7 @@
  */
 
 import { SimpleHTTPRequestHandler } from "../http_server.ts";
-import { percent_format } from "../_pyformat.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import {
   bytes_of,
@@ -51,7 +51,7 @@ function handler_for(
   };
 }
 
-/** The expected ETag, computed apart from _etag.ts. */
+/** The expected ETag, computed apart from _static/etag.ts. */
 function etag_of(size: number, mtime: Date): string {
   return `"${size.toString(16)}-${mtime.getTime().toString(16)}"`;
 }

@@ -1,5 +1,8 @@
 import { assertEquals } from "./_assert.ts";
-import { redirect_location, translate_path } from "../_translate_path.ts";
+import {
+  redirect_location,
+  translate_path,
+} from "../_static/translate_path.ts";
 
 const POSIX = { windows: false };
 const WINDOWS = { windows: true };

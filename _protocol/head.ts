@@ -5,7 +5,7 @@
  * @module
  */
 
-import { coarse_now, type Connection } from "./_conn.ts";
+import { coarse_now, type Connection } from "./conn.ts";
 
 const LF = 10;
 const CR = 13;

@@ -4,18 +4,18 @@
  * @module
  */
 
-import { CGIHTTPRequestHandler } from "./_cgi_handler.ts";
-import { CliError, parse_args, USAGE } from "./_cli.ts";
-import { BaseHTTPRequestHandler } from "./_handler.ts";
+import { CGIHTTPRequestHandler } from "../_cgi/cgi_handler.ts";
+import { CliError, parse_args, USAGE } from "./args.ts";
+import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import {
   type HTTPServer,
   type RequestHandlerClass,
   type ServerClass,
   ThreadingHTTPServer,
-} from "./_server.ts";
-import { SimpleHTTPRequestHandler } from "./_simple_handler.ts";
-import { ThreadingHTTPSServer } from "./_tls_server.ts";
-import { worker_role } from "./_workers.ts";
+} from "../_server/server.ts";
+import { SimpleHTTPRequestHandler } from "../_static/simple_handler.ts";
+import { ThreadingHTTPSServer } from "../_server/tls_server.ts";
+import { worker_role } from "../_server/workers.ts";
 
 /** What {@linkcode test} runs. */
 export interface TestOptions {
@@ -56,7 +56,7 @@ function print(text: string): void {
  *
  * @example
  * ```ts
- * import { SimpleHTTPRequestHandler, test } from "./mod.ts";
+ * import { SimpleHTTPRequestHandler, test } from "../mod.ts";
  *
  * const stop = new AbortController();
  * class Quiet extends SimpleHTTPRequestHandler {

@@ -16,7 +16,7 @@
  *
  * @example Reading headers
  * ```ts
- * import { HTTPMessage } from "./mod.ts";
+ * import { HTTPMessage } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const headers = new HTTPMessage([["Host", "example.com"], ["Accept", "a"], ["accept", "b"]]);

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { BoundarySearch } from "./_boundary_search.ts";
-import type { ByteSource } from "./_byte_source.ts";
-import { FormLimitError, TruncatedBodyError } from "./_form_errors.ts";
+import { BoundarySearch } from "./boundary_search.ts";
+import type { ByteSource } from "./byte_source.ts";
+import { FormLimitError, TruncatedBodyError } from "./errors.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;

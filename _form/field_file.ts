@@ -28,7 +28,7 @@ const CHUNK_SIZE = 64 * 1024;
  *
  * @example
  * ```ts
- * import { FieldFile } from "./cgi.ts";
+ * import { FieldFile } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * using file = new FieldFile(new TextEncoder().encode("hello"));

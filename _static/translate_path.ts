@@ -5,7 +5,7 @@
  * @module
  */
 
-import { unquote } from "./_quote.ts";
+import { unquote } from "../_common/quote.ts";
 
 /** Options for {@linkcode translate_path}. */
 export interface TranslatePathOptions {
@@ -59,7 +59,7 @@ function windowsUnsafe(word: string): boolean {
  *
  * @example
  * ```ts
- * import { translate_path } from "./_translate_path.ts";
+ * import { translate_path } from "./translate_path.ts";
  * const p = translate_path("/a/../b%20c/?q=1", "/srv", { windows: false });
  * if (p !== "/srv/b c/") throw new Error(String(p));
  * ```
@@ -140,7 +140,7 @@ function encodeUriChars(s: string): string {
  *
  * @example
  * ```ts
- * import { redirect_location } from "./_translate_path.ts";
+ * import { redirect_location } from "./translate_path.ts";
  * if (redirect_location("//evil.example/dir?x=1") !== "/evil.example/dir/?x=1") {
  *   throw new Error();
  * }

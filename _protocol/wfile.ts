@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Connection } from "./_conn.ts";
+import type { Connection } from "./conn.ts";
 
 /** The buffer starts small (most responses are) and grows to this. */
 const BUFFER_SIZE = 32 * 1024;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { repr } from "./_pyformat.ts";
+import { repr } from "../_common/pyformat.ts";
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -179,7 +179,7 @@ function joinPath(base: string, path: string): string {
  *
  * @example
  * ```ts
- * import { parse_args } from "./_cli.ts";
+ * import { parse_args } from "./args.ts";
  * const o = parse_args(["-b", "127.0.0.1", "9000", "-d", "public"], {
  *   cwd: "/repo",
  *   init_cwd: "/home/me/site",

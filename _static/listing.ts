@@ -5,7 +5,7 @@
  * @module
  */
 
-import { quote } from "./_quote.ts";
+import { quote } from "../_common/quote.ts";
 
 /** One directory entry for {@linkcode render_listing}. */
 export interface ListingEntry {
@@ -115,7 +115,7 @@ a:hover,a:focus{text-decoration:underline}
  *
  * @example
  * ```ts
- * import { render_listing } from "./_listing.ts";
+ * import { render_listing } from "./listing.ts";
  * const html = render_listing("/docs/", [
  *   { name: "a b.txt", is_dir: false, is_symlink: false, size: 3 },
  * ]);

@@ -4,21 +4,21 @@
  * @module
  */
 
-import { parse_date } from "./_date.ts";
-import { file_etag, if_none_match } from "./_etag.ts";
-import { BaseHTTPRequestHandler } from "./_handler.ts";
-import { type ListingEntry, render_listing } from "./_listing.ts";
-import { guess_type, types_map } from "./_mime.ts";
-import { unquote } from "./_quote.ts";
+import { parse_date } from "../_protocol/date.ts";
+import { file_etag, if_none_match } from "./etag.ts";
+import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
+import { type ListingEntry, render_listing } from "./listing.ts";
+import { guess_type, types_map } from "./mime.ts";
+import { unquote } from "../_common/quote.ts";
 import {
   content_range,
   if_range_matches,
   parse_range,
   type RangeResult,
-} from "./_range.ts";
-import type { HTTPServer } from "./_server.ts";
-import { redirect_location, translate_path } from "./_translate_path.ts";
-import type { WFile } from "./_writer.ts";
+} from "./range.ts";
+import type { HTTPServer } from "../_server/server.ts";
+import { redirect_location, translate_path } from "./translate_path.ts";
+import type { WFile } from "../_protocol/wfile.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -47,7 +47,7 @@ export type HeadBody = Deno.FsFile | Uint8Array;
  *
  * @example
  * ```ts
- * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

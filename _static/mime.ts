@@ -265,7 +265,7 @@ function extension(path: string): string {
  *
  * @example
  * ```ts
- * import { guess_type } from "./_mime.ts";
+ * import { guess_type } from "./mime.ts";
  * if (guess_type("/srv/Index.HTML") !== "text/html") throw new Error();
  * if (guess_type("mod.ts") !== "text/typescript; charset=UTF-8") throw new Error();
  * ```

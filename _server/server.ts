@@ -5,16 +5,16 @@
  * @module
  */
 
-import { close_conn, Connection } from "./_conn.ts";
-import type { BaseHTTPRequestHandler } from "./_handler.ts";
-import { percent_format } from "./_pyformat.ts";
+import { close_conn, Connection } from "../_protocol/conn.ts";
+import type { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
+import { percent_format } from "../_common/pyformat.ts";
 import {
   on_shutdown_request,
   report_stopped,
   worker_role,
   WorkerPool,
   type WorkerRole,
-} from "./_workers.ts";
+} from "./workers.ts";
 
 /** A handler class: what `HTTPServer` makes one of per connection. */
 export type RequestHandlerClass = new (
@@ -59,7 +59,7 @@ function is_wildcard(host: string): boolean {
  *
  * @example
  * ```ts
- * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
+ * import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {
@@ -448,7 +448,7 @@ export function process_concurrently(
  *
  * @example
  * ```ts
- * import { HTTPServer, ThreadingMixIn } from "./mod.ts";
+ * import { HTTPServer, ThreadingMixIn } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * class ThreadedHTTPServer extends ThreadingMixIn(HTTPServer) {}
@@ -475,7 +475,7 @@ export function ThreadingMixIn<T extends ServerClass>(Base: T): T {
  *
  * @example
  * ```ts
- * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import { BaseHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parse_date } from "./_date.ts";
+import { parse_date } from "../_protocol/date.ts";
 
 /** The outcome of {@linkcode parse_range}. */
 export type RangeResult =
@@ -36,7 +36,7 @@ const RANGE_SPEC = /^(\d*)-(\d*)$/;
  *
  * @example
  * ```ts
- * import { parse_range } from "./_range.ts";
+ * import { parse_range } from "./range.ts";
  * const r = parse_range("bytes=-100", 1000);
  * if (r.type !== "range" || r.start !== 900 || r.end !== 999) throw new Error();
  * ```
@@ -80,7 +80,7 @@ export function parse_range(
  *
  * @example
  * ```ts
- * import { content_range } from "./_range.ts";
+ * import { content_range } from "./range.ts";
  * if (content_range(1000, { start: 0, end: 99 }) !== "bytes 0-99/1000") throw new Error();
  * ```
  */
@@ -109,7 +109,7 @@ export function content_range(
  *
  * @example
  * ```ts
- * import { if_range_matches } from "./_range.ts";
+ * import { if_range_matches } from "./range.ts";
  * const mtime = Date.UTC(2024, 0, 1, 12, 0, 0, 500);
  * const ok = if_range_matches("Mon, 01 Jan 2024 12:00:00 GMT", undefined, mtime);
  * if (!ok) throw new Error();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FormLimitError, TruncatedBodyError } from "./_form_errors.ts";
+import { FormLimitError, TruncatedBodyError } from "./errors.ts";
 
 /**
  * A Python-style binary file: `read(n)` resolves to at most `n` bytes, and to

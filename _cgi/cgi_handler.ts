@@ -5,9 +5,12 @@
  * @module
  */
 
-import { collapse_path } from "./_cgi_path.ts";
-import { repr } from "./_pyformat.ts";
-import { type HeadBody, SimpleHTTPRequestHandler } from "./_simple_handler.ts";
+import { collapse_path } from "./cgi_path.ts";
+import { repr } from "../_common/pyformat.ts";
+import {
+  type HeadBody,
+  SimpleHTTPRequestHandler,
+} from "../_static/simple_handler.ts";
 
 /** Scripts run with the running Deno rather than executed directly. */
 const DENO_SCRIPT = /\.(ts|mts|js|mjs|tsx|jsx)$/i;
@@ -69,7 +72,7 @@ function temp_dir(): string {
  *
  * @example
  * ```ts
- * import { CGIHTTPRequestHandler, ThreadingHTTPServer } from "./mod.ts";
+ * import { CGIHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -4,15 +4,19 @@
  * @module
  */
 
-import { BodyReader, HTTPRequestError, type RFile } from "./_body.ts";
-import { type Connection, connection_of } from "./_conn.ts";
-import { format_date, format_log_date, now_date } from "./_date.ts";
-import { type Head, type HeadLimits, read_head } from "./_head.ts";
-import { HTTPMessage } from "./_message.ts";
-import { escape_control, percent_format, repr } from "./_pyformat.ts";
-import { RESPONSES } from "./_status.ts";
-import { ResponseWriter, type WFile } from "./_writer.ts";
-import type { HTTPServer } from "./_server.ts";
+import {
+  BodyReader,
+  HTTPRequestError,
+  type RFile,
+} from "../_protocol/rfile.ts";
+import { type Connection, connection_of } from "../_protocol/conn.ts";
+import { format_date, format_log_date, now_date } from "../_protocol/date.ts";
+import { type Head, type HeadLimits, read_head } from "../_protocol/head.ts";
+import { HTTPMessage } from "../_protocol/message.ts";
+import { escape_control, percent_format, repr } from "../_common/pyformat.ts";
+import { RESPONSES } from "../_protocol/status.ts";
+import { ResponseWriter, type WFile } from "../_protocol/wfile.ts";
+import type { HTTPServer } from "../_server/server.ts";
 
 /**
  * The HTML page of an error response; `%(code)d`, `%(message)s` and
@@ -123,7 +127,7 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  *
  * @example A handler that answers every GET
  * ```ts
- * import { BaseHTTPRequestHandler, HTTPServer } from "./mod.ts";
+ * import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * class Handler extends BaseHTTPRequestHandler {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { FormParseError } from "./_form_errors.ts";
+import { FormParseError } from "./errors.ts";
 
 /** Turns bytes into text; throws a {@linkcode FormParseError} under `strict`. */
 export type Decoder = (bytes: Uint8Array) => string;

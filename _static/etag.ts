@@ -20,7 +20,7 @@
  *
  * @example
  * ```ts
- * import { file_etag } from "./_etag.ts";
+ * import { file_etag } from "./etag.ts";
  * if (file_etag(1024, 1700000000000) !== '"400-18bcfe56800"') throw new Error();
  * ```
  */
@@ -45,7 +45,7 @@ function opaque(tag: string): string {
  *
  * @example
  * ```ts
- * import { if_none_match } from "./_etag.ts";
+ * import { if_none_match } from "./etag.ts";
  * if (if_none_match('"x", W/"abc"', '"abc"') !== false) throw new Error();
  * if (if_none_match('"x"', 'W/"abc"') !== true) throw new Error();
  * ```

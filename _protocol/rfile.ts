@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Connection } from "./_conn.ts";
+import type { Connection } from "./conn.ts";
 
 const LF = 10;
 const CR = 13;
@@ -37,7 +37,7 @@ function shown(text: string): string {
  *
  * @example
  * ```ts
- * import { HTTPRequestError } from "./mod.ts";
+ * import { HTTPRequestError } from "../mod.ts";
  * import assert from "node:assert/strict";
  *
  * const err = new HTTPRequestError(400, "Invalid chunk size \"zz\"");

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { FieldStorage, FormParseError } from "./cgi.ts";
+ * import { FieldStorage, FormParseError } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * const error = await FieldStorage.from({
@@ -39,7 +39,7 @@ export class FormParseError extends SyntaxError {
  *
  * @example
  * ```ts
- * import { BoundaryError } from "./cgi.ts";
+ * import { BoundaryError } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * const error = new BoundaryError('Invalid multipart boundary "a b "', "a b ");
@@ -68,7 +68,7 @@ export class BoundaryError extends FormParseError {
  *
  * @example
  * ```ts
- * import { TruncatedBodyError } from "./cgi.ts";
+ * import { TruncatedBodyError } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * const error = new TruncatedBodyError("Body ended after 3 of 10 bytes", 3, 10);
@@ -109,7 +109,7 @@ export type FormLimit =
  *
  * @example
  * ```ts
- * import { FormLimitError } from "./cgi.ts";
+ * import { FormLimitError } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * const error = new FormLimitError("Form has more than 2 fields", "max_num_fields", 2);
@@ -142,7 +142,7 @@ export class FormLimitError extends FormParseError {
  *
  * @example
  * ```ts
- * import { parse, QueryFieldError } from "./cgi.ts";
+ * import { parse, QueryFieldError } from "../cgi.ts";
  * import assert from "node:assert/strict";
  *
  * const error = await parse({

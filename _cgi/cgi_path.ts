@@ -5,7 +5,7 @@
  * @module
  */
 
-import { unquote } from "./_quote.ts";
+import { unquote } from "../_common/quote.ts";
 
 // An encoded slash or backslash, a raw backslash or a NUL byte: each would
 // let a path name one thing to the matcher and another to the file system.
@@ -34,7 +34,7 @@ const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
  *
  * @example
  * ```ts
- * import { collapse_path } from "./_cgi_path.ts";
+ * import { collapse_path } from "./cgi_path.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(collapse_path("//cgi-bin/./a/../x.ts?q=1"), "/cgi-bin/x.ts?q=1");

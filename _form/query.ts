@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Decoder } from "./_codec.ts";
-import { QueryFieldError } from "./_form_errors.ts";
+import type { Decoder } from "./codec.ts";
+import { QueryFieldError } from "./errors.ts";
 
 /** Options of {@linkcode parseQsl}, named as in Python. */
 export interface QueryOptions {

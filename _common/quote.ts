@@ -24,7 +24,7 @@ function hex(c: string): string {
  *
  * @example
  * ```ts
- * import { quote } from "./_quote.ts";
+ * import { quote } from "./quote.ts";
  * if (quote("a b/ü&.txt") !== "a%20b/%C3%BC%26.txt") throw new Error();
  * ```
  */
@@ -78,7 +78,7 @@ function unquoteAscii(run: string): string {
  *
  * @example
  * ```ts
- * import { unquote } from "./_quote.ts";
+ * import { unquote } from "./quote.ts";
  * if (unquote("/a%20b/%C3%BC%zz") !== "/a b/ü%zz") throw new Error();
  * ```
  */

@@ -10,7 +10,7 @@ import {
   type HTTPServerOptions,
   process_concurrently,
   type RequestHandlerClass,
-} from "./_server.ts";
+} from "./server.ts";
 
 /** The certificate options of {@linkcode HTTPSServer}, Python's names. */
 export interface HTTPSServerOptions extends HTTPServerOptions {
@@ -29,7 +29,7 @@ export interface HTTPSServerOptions extends HTTPServerOptions {
  *
  * @example
  * ```ts ignore
- * import { HTTPSServer, SimpleHTTPRequestHandler } from "./mod.ts";
+ * import { HTTPSServer, SimpleHTTPRequestHandler } from "../mod.ts";
  *
  * const server = new HTTPSServer(["", 8443], SimpleHTTPRequestHandler, true, {
  *   certfile: "cert.pem",
@@ -99,7 +99,7 @@ export class HTTPSServer extends HTTPServer {
  *
  * @example
  * ```ts ignore
- * import { SimpleHTTPRequestHandler, ThreadingHTTPSServer } from "./mod.ts";
+ * import { SimpleHTTPRequestHandler, ThreadingHTTPSServer } from "../mod.ts";
  *
  * const server = new ThreadingHTTPSServer(["", 8443], SimpleHTTPRequestHandler, true, {
  *   certfile: "cert.pem",
