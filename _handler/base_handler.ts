@@ -13,89 +13,48 @@ import { type Connection, connection_of } from "../_protocol/conn.ts";
 import { format_date, format_log_date, now_date } from "../_protocol/date.ts";
 import { type Head, type HeadLimits, read_head } from "../_protocol/head.ts";
 import { HTTPMessage } from "../_protocol/message.ts";
+import {
+  is_token,
+  parse_fields,
+  parse_request_line,
+} from "../_protocol/request_head.ts";
 import { escape_control, percent_format, repr } from "../_common/pyformat.ts";
-import { RESPONSES } from "../_protocol/status.ts";
+import { encode_latin1 } from "../_common/latin1.ts";
+import { RESPONSES, status_has_no_body } from "../_protocol/status.ts";
 import { ResponseWriter, type WFile } from "../_protocol/wfile.ts";
 import type { HTTPServer } from "../_server/server.ts";
+import {
+  DEFAULT_ERROR_CONTENT_TYPE,
+  DEFAULT_ERROR_MESSAGE,
+  fill_error_page,
+} from "./error_page.ts";
+import { ResponseState } from "./response.ts";
+import { HandlerTimeout, is_disconnect, within } from "./handler_timeout.ts";
 
-/**
- * The HTML page of an error response; `%(code)d`, `%(message)s` and
- * `%(explain)s` are filled in. This is the page the spec's Python 3.5 sends
- * (CPython 3.12 shortened the DOCTYPE).
- */
-export const DEFAULT_ERROR_MESSAGE: string = `\
-<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN"
-        "http://www.w3.org/TR/html4/strict.dtd">
-<html>
-    <head>
-        <meta http-equiv="Content-Type" content="text/html;charset=utf-8">
-        <title>Error response</title>
-    </head>
-    <body>
-        <h1>Error response</h1>
-        <p>Error code: %(code)d</p>
-        <p>Message: %(message)s.</p>
-        <p>Error code explanation: %(code)s - %(explain)s.</p>
-    </body>
-</html>
-`;
+export { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE };
 
-/** The `Content-Type` of error pages. */
-export const DEFAULT_ERROR_CONTENT_TYPE = "text/html;charset=utf-8";
-
-const CR = 13;
 /** How long a closing connection keeps reading what the client still sends. */
 const LINGER_MS = 2000;
-
-/** Whether a code unit is SP or HTAB (RFC 9110 OWS). */
-function is_ows(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
 
 /** Whether a code unit is CR or LF. */
 function is_line_end(c: number): boolean {
   return c === 0x0d || c === 0x0a;
 }
 
-/**
- * `[major, minor]` of an HTTP-version such as `HTTP/1.1`, or `[-1, -1]`
- * when it is not one (Python accepts up to 10 digits each).
- */
-function parse_version(version: string): [number, number] {
-  if (version === "HTTP/1.1") return [1, 1];
-  if (version === "HTTP/1.0") return [1, 0];
-  const m = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
-  return m ? [Number(m[1]), Number(m[2])] : [-1, -1];
-}
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // CR or LF would split the header; what is not ISO-8859-1 cannot be sent
 // (Python raises UnicodeEncodeError in send_header()).
 const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
 const encoder = new TextEncoder();
 
+// The lengths of the only response header names send_header() looks at:
+// "Connection" (10), "Content-Length" (14), "Transfer-Encoding" (17); other
+// names skip the lowercasing.
+const CONNECTION_LENGTH = 10;
+const CONTENT_LENGTH_LENGTH = 14;
+const TRANSFER_ENCODING_LENGTH = 17;
+
 let log_second = -1;
 let log_date = "";
-
-function html_escape(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(
-    ">",
-    "&gt;",
-  );
-}
-
-function fill_error_page(
-  format: string,
-  code: number,
-  message: string,
-  explain: string,
-): string {
-  return format.replace(
-    /%\((code|message|explain)\)([sd])/g,
-    (_, key) =>
-      key === "code" ? String(code) : key === "message" ? message : explain,
-  );
-}
 
 /** The methods a handler can implement: `do_GET`, `do_POST` ... */
 type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
@@ -230,17 +189,7 @@ export class BaseHTTPRequestHandler {
   #headers_start = 0;
   /** Why the header lines could not be read: answered by parse_request(). */
   #head_error: [number, string, string | undefined] | null = null;
-  /** The status line and headers not yet moved to `wfile`. */
-  #headers_buffer = "";
-  #head_open = false;
-  #status = 0;
-  #declared_length: number | null = null;
-  #chunked = false;
-  /** The response has no body (HEAD, 1xx, 204, 304): its length is moot. */
-  #no_body = false;
-  #connection_header = false;
-  #responded = false;
-  #expect_continue = false;
+  #res = new ResponseState();
   #seen_request = false;
   #limits: HeadLimits | null = null;
   /** The request was refused before its body: the client may still send. */
@@ -282,10 +231,7 @@ export class BaseHTTPRequestHandler {
 
   /** The request line as received, line ending included. */
   get raw_requestline(): Uint8Array {
-    const s = this.#raw_requestline;
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
+    return encode_latin1(this.#raw_requestline);
   }
 
   /** Called before {@linkcode BaseHTTPRequestHandler.handle}; does nothing here. */
@@ -316,13 +262,7 @@ export class BaseHTTPRequestHandler {
    */
   async handle_one_request(): Promise<void> {
     this.#wfile.start();
-    this.#headers_buffer = "";
-    this.#head_open = false;
-    this.#responded = false;
-    this.#declared_length = null;
-    this.#chunked = false;
-    this.#no_body = false;
-    this.#expect_continue = false;
+    this.#res.reset();
     this.#rfile.reset(0, null);
     try {
       this.#head_failed = false;
@@ -339,7 +279,11 @@ export class BaseHTTPRequestHandler {
       } else {
         const running = this.request_timeout === null
           ? (method as DoMethod).call(this)
-          : this.#run(method as DoMethod, name, this.request_timeout);
+          : within(
+            Promise.resolve((method as DoMethod).call(this)),
+            name,
+            this.request_timeout,
+          );
         if (running) await running;
         this.#check_complete(name);
       }
@@ -374,27 +318,6 @@ export class BaseHTTPRequestHandler {
       return;
     }
     await io.linger(LINGER_MS);
-  }
-
-  /** Runs a `do_*` method within `request_timeout`. */
-  async #run(method: DoMethod, name: string, seconds: number): Promise<void> {
-    const running = Promise.resolve(method.call(this));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new HandlerTimeout(name, seconds)),
-        seconds * 1000,
-      );
-    });
-    try {
-      await Promise.race([running, expired]);
-    } catch (err) {
-      // The abandoned method fails once the connection is closed under it.
-      if (err instanceof HandlerTimeout) running.catch(() => {});
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Reads and parses the head; false when there is no request to serve. */
@@ -470,8 +393,7 @@ export class BaseHTTPRequestHandler {
    */
   parse_request(): boolean {
     this.command = null;
-    let version = this.default_request_version;
-    this.request_version = version;
+    this.request_version = this.default_request_version;
     this.close_connection = true;
     let cut = this.#raw_requestline.length;
     while (cut > 0 && is_line_end(this.#raw_requestline.charCodeAt(cut - 1))) {
@@ -479,43 +401,23 @@ export class BaseHTTPRequestHandler {
     }
     const requestline = this.#raw_requestline.slice(0, cut);
     this.requestline = requestline;
-    const words = requestline.split(/[ \t\v\f]+/).filter((w) => w !== "");
-    if (words.length === 0) return false;
-
-    if (words.length >= 3) {
-      version = words[words.length - 1]!;
-      const [major, minor] = parse_version(version);
-      if (major < 0) {
-        this.send_error(400, `Bad request version (${repr(version)})`);
-        return false;
-      }
-      if (
-        (major > 1 || (major === 1 && minor >= 1)) &&
-        this.protocol_version >= "HTTP/1.1"
-      ) {
-        this.close_connection = false;
-      }
-      if (major >= 2) {
-        this.send_error(505, `Invalid HTTP version (${major}.${minor})`);
-        return false;
-      }
-      this.request_version = version;
-    }
-    if (words.length < 2 || words.length > 3) {
-      this.send_error(400, `Bad request syntax (${repr(requestline)})`);
+    const line = parse_request_line(requestline);
+    if (line === null) return false;
+    if (line.kind === "refused") {
+      if (line.version !== null) this.request_version = line.version;
+      this.send_error(line.code, line.message);
       return false;
     }
-    const [command, path] = words as [string, string];
-    if (words.length === 2) {
-      this.close_connection = true;
-      if (command !== "GET") {
-        this.send_error(400, `Bad HTTP/0.9 request type (${repr(command)})`);
-        return false;
-      }
+    const [major, minor] = line.version_number;
+    if (line.version !== null) {
+      this.request_version = line.version;
+      this.close_connection = !((major > 1 || (major === 1 && minor >= 1)) &&
+        this.protocol_version >= "HTTP/1.1");
     }
-    this.command = command;
+    this.command = line.command;
     // Collapse leading slashes so that "//host/x" cannot be taken for a
     // scheme-relative URL (gh-87389).
+    const path = line.path;
     this.path = path.startsWith("//") ? "/" + path.replace(/^\/+/, "") : path;
 
     if (this.#head_error) {
@@ -525,8 +427,13 @@ export class BaseHTTPRequestHandler {
       return false;
     }
     if (!this.#parse_headers()) return false;
-    const headers = this.headers;
-    const conntype = (headers.get("Connection") ?? "").toLowerCase();
+    this.#apply_connection();
+    return this.#expect_100();
+  }
+
+  /** `Connection: close` or `keep-alive` from the client (RFC 9112 §9.3). */
+  #apply_connection(): void {
+    const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
     if (conntype === "close") {
       this.close_connection = true;
     } else if (
@@ -534,18 +441,25 @@ export class BaseHTTPRequestHandler {
     ) {
       this.close_connection = false;
     }
+  }
+
+  /**
+   * Answers `Expect: 100-continue` and sets up the body reader; false when
+   * `handle_expect_100()` refused the request.
+   */
+  #expect_100(): boolean {
     // Python answers Expect only under protocol_version HTTP/1.1, so its
     // HTTP/1.0 servers make curl wait a second before each large upload.
     // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
     // out only when the handler starts reading the body.
-    const expect = (headers.get("Expect") ?? "").toLowerCase();
+    const expect = (this.headers.get("Expect") ?? "").toLowerCase();
     if (expect === "100-continue" && this.request_version >= "HTTP/1.1") {
       if (!this.handle_expect_100()) return false;
-      this.#expect_continue = true;
+      this.#res.expect_continue = true;
     }
     this.#rfile.reset(
       this.#body_length,
-      this.#expect_continue ? () => this.#send_continue() : null,
+      this.#res.expect_continue ? () => this.#send_continue() : null,
     );
     return true;
   }
@@ -556,118 +470,53 @@ export class BaseHTTPRequestHandler {
    * error response can still follow the interim one.
    */
   async #send_continue(): Promise<void> {
-    const interim_only = !this.#responded && !this.#head_open;
+    const interim_only = !this.#res.responded && !this.#res.head_open;
     await this.#wfile.flush();
     if (interim_only) this.#wfile.start();
   }
 
   /**
    * Parses the header lines into `headers`, rejecting the shapes that smuggle
-   * requests, and checks Host and the body's framing (RFC 9112 §3.2, §5,
-   * §6); sets the body length. One pass over the head text, no line array.
+   * requests, and checks Host and the body's framing (see `parse_fields()`);
+   * sets the body length.
    */
   #parse_headers(): boolean {
-    const text = this.#head_text;
     const headers = new this.MessageClass();
-    let hosts = 0;
-    const cl: string[] = [];
-    const te: string[] = [];
-    for (let pos = this.#headers_start; pos < text.length;) {
-      const lf = text.indexOf("\n", pos);
-      const end = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
-      if (end === pos) break; // the blank line
-      const colon = text.indexOf(":", pos);
-      const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
-      // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
-      // say reject; accepting them is how requests get smuggled.
-      if (!TOKEN.test(name)) {
-        this.send_error(400, `Bad header line (${repr(text.slice(pos, end))})`);
-        return false;
-      }
-      let v0 = colon + 1, v1 = end;
-      while (v0 < v1 && is_ows(text.charCodeAt(v0))) v0++;
-      while (v1 > v0 && is_ows(text.charCodeAt(v1 - 1))) v1--;
-      const value = text.slice(v0, v1);
-      if (value.includes("\0")) {
-        this.send_error(
-          400,
-          `Bad header value (${repr(text.slice(pos, end))})`,
-        );
-        return false;
-      }
-      headers.append(name, value);
-      // Only Host, Content-Length and Transfer-Encoding matter for framing.
-      const c0 = name.charCodeAt(0) | 0x20;
-      if (c0 === 0x68 || c0 === 0x63 || c0 === 0x74) {
-        const lower = name.toLowerCase();
-        if (lower === "host") hosts++;
-        else if (lower === "content-length") cl.push(value);
-        else if (lower === "transfer-encoding") te.push(value);
-      }
-      pos = lf + 1;
-    }
+    const framing = parse_fields(
+      this.#head_text,
+      this.#headers_start,
+      headers,
+      this.request_version >= "HTTP/1.1",
+    );
     this.headers = headers;
-    const http11 = this.request_version >= "HTTP/1.1";
-    if ((http11 && hosts === 0) || hosts > 1) {
-      this.send_error(
-        400,
-        hosts ? "Multiple Host headers" : "Missing Host header",
-      );
+    if (framing.kind === "refused") {
+      this.send_error(framing.code, framing.message);
       return false;
     }
-    this.#body_length = 0;
-    if (te.length > 0) {
-      if (cl.length > 0) {
-        this.send_error(400, "Both Content-Length and Transfer-Encoding");
-        return false;
-      }
-      if (!http11) {
-        this.send_error(400, "Transfer-Encoding in an HTTP/1.0 request");
-        return false;
-      }
-      if (te.length !== 1 || te[0]!.toLowerCase() !== "chunked") {
-        this.send_error(
-          501,
-          `Unsupported Transfer-Encoding (${repr(te.join(", "))})`,
-        );
-        return false;
-      }
-      this.#body_length = null;
-    } else if (cl.length > 0) {
-      const values = cl.length === 1 && !cl[0]!.includes(",")
-        ? cl
-        : cl.flatMap((v) => v.split(",")).map((v) => v.trim());
-      const first = values[0]!;
-      if (!/^\d{1,15}$/.test(first) || values.some((v) => v !== first)) {
-        this.send_error(400, `Bad Content-Length (${repr(cl.join(", "))})`);
-        return false;
-      }
-      this.#body_length = Number(first);
-    }
+    this.#body_length = framing.body_length;
     return true;
   }
 
   /** After do_X: a response that was not started or not finished. */
   #check_complete(name: string): void {
     if (this.request_version === "HTTP/0.9") return;
-    if (!this.#responded) {
+    if (!this.#res.responded) {
       this.log_error("%s() sent no response", name);
       this.close_connection = true;
-    } else if (this.#head_open) {
+    } else if (this.#res.head_open) {
       this.log_error("%s() did not call end_headers()", name);
       this.#wfile.discard();
-      this.#headers_buffer = "";
-      this.#head_open = false;
+      this.#res.drop_head();
       this.send_error(500, "Incomplete response");
     } else if (
-      this.#declared_length !== null && !this.#no_body &&
-      this.#declared_length !== this.#wfile.body_bytes
+      this.#res.declared_length !== null && !this.#res.no_body &&
+      this.#res.declared_length !== this.#wfile.body_bytes
     ) {
       this.log_error(
         "%s() wrote %d body bytes, Content-Length said %d",
         name,
         this.#wfile.body_bytes,
-        this.#declared_length,
+        this.#res.declared_length,
       );
       this.close_connection = true;
     }
@@ -689,8 +538,7 @@ export class BaseHTTPRequestHandler {
     }
     if (io.closed || this.#wfile.sent) return;
     this.#wfile.discard();
-    this.#headers_buffer = "";
-    this.#head_open = false;
+    this.#res.drop_head();
     const code = err instanceof HTTPRequestError
       ? err.code
       : err instanceof HandlerTimeout
@@ -733,21 +581,20 @@ export class BaseHTTPRequestHandler {
     message ??= short;
     explain ??= long;
     this.log_error("code %d, message %s", code, message);
-    if (this.#head_open || this.#wfile.sent) {
+    if (this.#res.head_open || this.#wfile.sent) {
       // A response is already under way: an error page cannot follow it.
       this.close_connection = true;
       return;
     }
     this.#wfile.discard();
     this.send_response(code, message);
-    // Message body is omitted for 1xx, 204, 205 and 304 (RFC 9110 §15).
     let body: Uint8Array | null = null;
-    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+    if (!status_has_no_body(code)) {
       body = encoder.encode(fill_error_page(
         this.error_message_format,
         code,
-        html_escape(message),
-        html_escape(explain),
+        message,
+        explain,
       ));
       this.send_header("Content-Type", this.error_content_type);
     }
@@ -786,15 +633,10 @@ export class BaseHTTPRequestHandler {
     if (BAD_VALUE.test(message)) {
       throw new TypeError(`Invalid reason phrase ${repr(message)}`);
     }
-    this.#headers_buffer += `${this.protocol_version} ${code} ${message}\r\n`;
-    this.#head_open = true;
-    this.#status = code;
-    if (code >= 200) {
-      this.#responded = true;
-      this.#connection_header = false;
-      this.#declared_length = null;
-      this.#chunked = false;
-    }
+    this.#res.status_line(
+      `${this.protocol_version} ${code} ${message}\r\n`,
+      code,
+    );
   }
 
   /**
@@ -807,14 +649,14 @@ export class BaseHTTPRequestHandler {
   send_header(keyword: string, value: string | number): void {
     const text = String(value);
     if (this.request_version !== "HTTP/0.9") {
-      if (!this.#head_open) {
+      if (!this.#res.head_open) {
         throw new TypeError(
           `Cannot send header ${
             repr(keyword)
           }: call send_response() first, and send no header after end_headers()`,
         );
       }
-      if (!TOKEN.test(keyword)) {
+      if (!is_token(keyword)) {
         throw new TypeError(`Invalid header name ${repr(keyword)}`);
       }
       // CR or LF in a value would let it inject headers or a response.
@@ -823,21 +665,25 @@ export class BaseHTTPRequestHandler {
           `Invalid value for header ${repr(keyword)}: ${repr(text)}`,
         );
       }
-      this.#headers_buffer += `${keyword}: ${text}\r\n`;
+      this.#res.headers_buffer += `${keyword}: ${text}\r\n`;
     }
-    // Only three names matter here; most headers skip the lowercasing.
     const n = keyword.length;
-    if (n !== 10 && n !== 14 && n !== 17) return;
+    if (
+      n !== CONNECTION_LENGTH && n !== CONTENT_LENGTH_LENGTH &&
+      n !== TRANSFER_ENCODING_LENGTH
+    ) return;
     const lower = keyword.toLowerCase();
     if (lower === "connection") {
-      this.#connection_header = true;
+      this.#res.connection_header = true;
       const v = text.toLowerCase();
       if (v === "close") this.close_connection = true;
       else if (v === "keep-alive") this.close_connection = false;
     } else if (lower === "content-length") {
-      this.#declared_length = /^\d+$/.test(text.trim()) ? Number(text) : null;
+      this.#res.declared_length = /^\d+$/.test(text.trim())
+        ? Number(text)
+        : null;
     } else if (lower === "transfer-encoding") {
-      this.#chunked = /(?:^|,)\s*chunked\s*$/i.test(text);
+      this.#res.chunked = /(?:^|,)\s*chunked\s*$/i.test(text);
     }
   }
 
@@ -847,29 +693,29 @@ export class BaseHTTPRequestHandler {
    */
   end_headers(): void {
     if (this.request_version === "HTTP/0.9") return;
-    if (!this.#head_open) {
+    const res = this.#res;
+    if (!res.head_open) {
       throw new TypeError("Cannot end headers: call send_response() first");
     }
-    const code = this.#status;
-    const no_body = code < 200 || code === 204 || code === 304 ||
-      this.command === "HEAD";
+    const code = res.status;
+    const no_body = status_has_no_body(code) || this.command === "HEAD";
     if (code >= 200) {
-      if (!no_body && this.#declared_length === null && !this.#chunked) {
+      if (!no_body && res.declared_length === null && !res.chunked) {
         // Without a length the body can only end when the connection does.
         this.close_connection = true;
       }
       // RFC 9112 §9.6: say so when an HTTP/1.1 connection closes.
       if (
-        this.close_connection && !this.#connection_header &&
+        this.close_connection && !res.connection_header &&
         this.protocol_version >= "HTTP/1.1"
       ) {
-        this.#headers_buffer += "Connection: close\r\n";
+        res.headers_buffer += "Connection: close\r\n";
       }
     }
-    this.#headers_buffer += "\r\n";
-    this.#head_open = false;
+    res.headers_buffer += "\r\n";
+    res.head_open = false;
     this.flush_headers();
-    this.#no_body = no_body;
+    res.no_body = no_body;
     this.#wfile.start_body(no_body);
   }
 
@@ -880,12 +726,12 @@ export class BaseHTTPRequestHandler {
    * no known length, and the connection closes after it.
    */
   flush_headers(): void {
-    if (this.#headers_buffer !== "") {
-      this.#wfile.head(this.#headers_buffer);
-      this.#headers_buffer = "";
+    if (this.#res.headers_buffer !== "") {
+      this.#wfile.head(this.#res.headers_buffer);
+      this.#res.headers_buffer = "";
     }
-    if (this.#head_open) {
-      this.#head_open = false;
+    if (this.#res.head_open) {
+      this.#res.head_open = false;
       this.close_connection = true;
       this.#wfile.start_body(false);
     }
@@ -960,25 +806,4 @@ export class BaseHTTPRequestHandler {
   address_string(): string {
     return this.client_address[0];
   }
-}
-
-/** A `do_*` method that ran past `request_timeout`. */
-class HandlerTimeout extends Error {
-  constructor(name: string, seconds: number) {
-    super(`${name}() did not finish within ${seconds} seconds`);
-    this.name = "HandlerTimeout";
-  }
-}
-
-/** Whether an error means the client went away. */
-function is_disconnect(err: unknown): boolean {
-  return err instanceof Deno.errors.BrokenPipe ||
-    err instanceof Deno.errors.ConnectionReset ||
-    err instanceof Deno.errors.ConnectionAborted ||
-    err instanceof Deno.errors.NotConnected ||
-    err instanceof Deno.errors.BadResource ||
-    err instanceof Deno.errors.Interrupted ||
-    err instanceof Deno.errors.UnexpectedEof ||
-    // TLS: the peer broke the session.
-    err instanceof Deno.errors.InvalidData;
 }

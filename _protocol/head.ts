@@ -6,10 +6,10 @@
  */
 
 import { coarse_now, type Connection } from "./conn.ts";
+import { decode_latin1 } from "../_common/latin1.ts";
 
 const LF = 10;
 const CR = 13;
-const utf8 = new TextDecoder();
 
 /** Limits and timeouts for reading one request head. */
 export interface HeadLimits {
@@ -28,11 +28,11 @@ export interface HeadLimits {
 /** A request head, or why there is none. */
 export type Head =
   /**
-   * The head as text (ISO-8859-1): the request line ends at `line_end` (its
-   * line ending excluded), the header lines start at `headers_start` and
-   * each ends with LF (CRLF checked: no bare CR anywhere).
+   * The head as text (ISO-8859-1): the header lines start at
+   * `headers_start` and each ends with LF (CRLF checked: no bare CR
+   * anywhere).
    */
-  | { kind: "head"; text: string; line_end: number; headers_start: number }
+  | { kind: "head"; text: string; headers_start: number }
   /** The request line was too long: Python answers 414. */
   | { kind: "line_too_long" }
   /** A header line too long, too many headers or too many bytes: 431. */
@@ -49,19 +49,6 @@ export type Head =
   | { kind: "eof" }
   /** The head did not arrive in time. */
   | { kind: "timeout" };
-
-/** Decodes bytes as ISO-8859-1, exactly (every byte is one code point). */
-export function latin1(bytes: Uint8Array): string {
-  // Pure ASCII, the usual case, decodes natively: UTF-8 then gives one code
-  // unit per byte and no replacement character.
-  const s = utf8.decode(bytes);
-  if (s.length === bytes.length && !s.includes("\uFFFD")) return s;
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return out;
-}
 
 /** Where {@linkcode scan} got to in a head that is not complete yet. */
 interface ScanState {
@@ -167,10 +154,14 @@ export async function read_head(
   }
 }
 
-function request_line_of(io: Connection, request_end: number): string {
-  let end = request_end - 1;
-  if (end > 0 && io.buf[io.start + end - 1] === CR) end--;
-  return latin1(io.buf.subarray(io.start, io.start + end));
+/** The first line of `text`, without its line ending. */
+function request_line_of(text: string): string {
+  const lf = text.indexOf("\n");
+  const end = lf === -1 ? text.length : lf;
+  return text.slice(
+    0,
+    end > 0 && text.charCodeAt(end - 1) === CR ? end - 1 : end,
+  );
 }
 
 function too_large(
@@ -181,7 +172,9 @@ function too_large(
 ): Head {
   return {
     kind: "headers_too_large",
-    request_line: request_line_of(io, request_end),
+    request_line: request_line_of(
+      decode_latin1(io.buf.subarray(io.start, io.start + request_end)),
+    ),
     message,
     explain,
   };
@@ -215,10 +208,8 @@ function head_too_large(
 }
 
 function finish(io: Connection, request_end: number, head_end: number): Head {
-  const text = latin1(io.buf.subarray(io.start, io.start + head_end));
+  const text = decode_latin1(io.buf.subarray(io.start, io.start + head_end));
   io.start += head_end;
-  let line_end = request_end - 1;
-  if (text.charCodeAt(line_end - 1) === CR) line_end--;
   // A CR not followed by LF is a bare CR: RFC 9112 §2.2 lets us reject it.
   for (
     let cr = text.indexOf("\r");
@@ -226,8 +217,8 @@ function finish(io: Connection, request_end: number, head_end: number): Head {
     cr = text.indexOf("\r", cr + 1)
   ) {
     if (text.charCodeAt(cr + 1) !== LF) {
-      return { kind: "bad_line", request_line: text.slice(0, line_end) };
+      return { kind: "bad_line", request_line: request_line_of(text) };
     }
   }
-  return { kind: "head", text, line_end, headers_start: request_end };
+  return { kind: "head", text, headers_start: request_end };
 }

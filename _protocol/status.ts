@@ -104,3 +104,24 @@ export const RESPONSES = {
     "The client needs to authenticate to gain network access",
   ],
 } as const;
+
+/**
+ * Whether a response with this status has no body whatever its headers say:
+ * 1xx, 204 (No Content), 205 (Reset Content) and 304 (Not Modified), RFC
+ * 9110 §15.2, §15.3.5, §15.3.6, §15.4.5.
+ *
+ * @example
+ * ```ts
+ * import { status_has_no_body } from "./status.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(status_has_no_body(205), true);
+ * assert.equal(status_has_no_body(200), false);
+ * ```
+ *
+ * @param code The status code.
+ * @returns Whether the response must not carry content.
+ */
+export function status_has_no_body(code: number): boolean {
+  return code < 200 || code === 204 || code === 205 || code === 304;
+}

@@ -108,6 +108,8 @@ export class HTTPSServer extends HTTPServer {
  * await server.serve_forever();
  * ```
  */
+// Overrides process_request() itself rather than extending
+// `ThreadingMixIn(HTTPSServer)`, for `deno doc --lint` (see ThreadingHTTPServer).
 export class ThreadingHTTPSServer extends HTTPSServer {
   /**
    * Serves the connection in a task of its own and returns at once.
