@@ -14,6 +14,7 @@ import { format_date, format_log_date, now_date } from "../_protocol/date.ts";
 import { type Head, type HeadLimits, read_head } from "../_protocol/head.ts";
 import { HTTPMessage } from "../_protocol/message.ts";
 import {
+  connection_option,
   is_token,
   parse_fields,
   parse_request_line,
@@ -45,13 +46,6 @@ function is_line_end(c: number): boolean {
 // (Python raises UnicodeEncodeError in send_header()).
 const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
 const encoder = new TextEncoder();
-
-// The lengths of the only response header names send_header() looks at:
-// "Connection" (10), "Content-Length" (14), "Transfer-Encoding" (17); other
-// names skip the lowercasing.
-const CONNECTION_LENGTH = 10;
-const CONTENT_LENGTH_LENGTH = 14;
-const TRANSFER_ENCODING_LENGTH = 17;
 
 let log_second = -1;
 let log_date = "";
@@ -433,11 +427,14 @@ export class BaseHTTPRequestHandler {
 
   /** `Connection: close` or `keep-alive` from the client (RFC 9112 §9.3). */
   #apply_connection(): void {
-    const conntype = (this.headers.get("Connection") ?? "").toLowerCase();
-    if (conntype === "close") {
+    if (this.headers.get("Connection") === undefined) return;
+    // Every Connection field counts, each a list (RFC 9110 §7.6.1).
+    const values = this.headers.get_all("Connection")!;
+    const option = connection_option(values.join(","));
+    if (option === "close") {
       this.close_connection = true;
     } else if (
-      conntype === "keep-alive" && this.protocol_version >= "HTTP/1.1"
+      option === "keep-alive" && this.protocol_version >= "HTTP/1.1"
     ) {
       this.close_connection = false;
     }
@@ -500,18 +497,16 @@ export class BaseHTTPRequestHandler {
   /** After do_X: a response that was not started or not finished. */
   #check_complete(name: string): void {
     if (this.request_version === "HTTP/0.9") return;
-    if (!this.#res.responded) {
+    const wrong = this.#res.incomplete(this.#wfile.body_bytes);
+    if (wrong === "no_response") {
       this.log_error("%s() sent no response", name);
       this.close_connection = true;
-    } else if (this.#res.head_open) {
+    } else if (wrong === "open_head") {
       this.log_error("%s() did not call end_headers()", name);
       this.#wfile.discard();
       this.#res.drop_head();
       this.send_error(500, "Incomplete response");
-    } else if (
-      this.#res.declared_length !== null && !this.#res.no_body &&
-      this.#res.declared_length !== this.#wfile.body_bytes
-    ) {
+    } else if (wrong === "length") {
       this.log_error(
         "%s() wrote %d body bytes, Content-Length said %d",
         name,
@@ -667,24 +662,8 @@ export class BaseHTTPRequestHandler {
       }
       this.#res.headers_buffer += `${keyword}: ${text}\r\n`;
     }
-    const n = keyword.length;
-    if (
-      n !== CONNECTION_LENGTH && n !== CONTENT_LENGTH_LENGTH &&
-      n !== TRANSFER_ENCODING_LENGTH
-    ) return;
-    const lower = keyword.toLowerCase();
-    if (lower === "connection") {
-      this.#res.connection_header = true;
-      const v = text.toLowerCase();
-      if (v === "close") this.close_connection = true;
-      else if (v === "keep-alive") this.close_connection = false;
-    } else if (lower === "content-length") {
-      this.#res.declared_length = /^\d+$/.test(text.trim())
-        ? Number(text)
-        : null;
-    } else if (lower === "transfer-encoding") {
-      this.#res.chunked = /(?:^|,)\s*chunked\s*$/i.test(text);
-    }
+    const option = this.#res.header(keyword, text);
+    if (option !== null) this.close_connection = option === "close";
   }
 
   /**
@@ -697,25 +676,13 @@ export class BaseHTTPRequestHandler {
     if (!res.head_open) {
       throw new TypeError("Cannot end headers: call send_response() first");
     }
-    const code = res.status;
-    const no_body = status_has_no_body(code) || this.command === "HEAD";
-    if (code >= 200) {
-      if (!no_body && res.declared_length === null && !res.chunked) {
-        // Without a length the body can only end when the connection does.
-        this.close_connection = true;
-      }
-      // RFC 9112 §9.6: say so when an HTTP/1.1 connection closes.
-      if (
-        this.close_connection && !res.connection_header &&
-        this.protocol_version >= "HTTP/1.1"
-      ) {
-        res.headers_buffer += "Connection: close\r\n";
-      }
-    }
-    res.headers_buffer += "\r\n";
-    res.head_open = false;
+    const no_body = status_has_no_body(res.status) || this.command === "HEAD";
+    this.close_connection = res.end_head(
+      no_body,
+      this.close_connection,
+      this.protocol_version >= "HTTP/1.1",
+    );
     this.flush_headers();
-    res.no_body = no_body;
     this.#wfile.start_body(no_body);
   }
 
@@ -726,10 +693,8 @@ export class BaseHTTPRequestHandler {
    * no known length, and the connection closes after it.
    */
   flush_headers(): void {
-    if (this.#res.headers_buffer !== "") {
-      this.#wfile.head(this.#res.headers_buffer);
-      this.#res.headers_buffer = "";
-    }
+    const head = this.#res.take_head();
+    if (head !== "") this.#wfile.head(head);
     if (this.#res.head_open) {
       this.#res.head_open = false;
       this.close_connection = true;

@@ -243,3 +243,36 @@ function refused(
 ): HeadRefusal {
   return { kind: "refused", code, message, version };
 }
+
+/**
+ * What a `Connection` field value (RFC 9110 §7.6.1: a comma-separated list
+ * of tokens, case-insensitive; several fields join with commas) says about
+ * persistence: `close` wins over `keep-alive` wherever it stands in the list
+ * (RFC 9112 §9.6), `null` when it names neither.
+ *
+ * @example
+ * ```ts
+ * import { connection_option } from "./request_head.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(connection_option("keep-alive, Close"), "close");
+ * assert.equal(connection_option("Keep-Alive"), "keep-alive");
+ * assert.equal(connection_option("upgrade"), null);
+ * ```
+ *
+ * @param value The field value (or the values of several fields joined by `,`).
+ * @returns `"close"`, `"keep-alive"` or `null`.
+ */
+export function connection_option(
+  value: string,
+): "close" | "keep-alive" | null {
+  const v = value.toLowerCase();
+  if (v === "close" || v === "keep-alive") return v;
+  let keep_alive = false;
+  for (const token of v.split(",")) {
+    const t = token.trim();
+    if (t === "close") return "close";
+    if (t === "keep-alive") keep_alive = true;
+  }
+  return keep_alive ? "keep-alive" : null;
+}
