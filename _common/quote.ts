@@ -25,7 +25,9 @@ function hex(c: string): string {
  * @example
  * ```ts
  * import { quote } from "./quote.ts";
- * if (quote("a b/ü&.txt") !== "a%20b/%C3%BC%26.txt") throw new Error();
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(quote("a b/ü&.txt"), "a%20b/%C3%BC%26.txt");
  * ```
  */
 export function quote(string: string, safe = "/"): string {
@@ -42,52 +44,86 @@ export function quote(string: string, safe = "/"): string {
   return out;
 }
 
-const decoder = new TextDecoder();
+const utf8 = new TextDecoder();
 
-function isHex(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) ||
-    (code >= 0x61 && code <= 0x66);
+function hex_value(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
-function unquoteAscii(run: string): string {
+/**
+ * Percent-decodes a run of ASCII characters to bytes, like Python's
+ * `urllib.parse.unquote_to_bytes`: each `%XX` becomes one byte, every other
+ * character its own code. A `%` not followed by two hex digits stays as it
+ * is, after `on_bad_escape` (which may throw) is called.
+ *
+ * @param run The text, all of it ASCII.
+ * @param on_bad_escape Called for each `%` that starts no escape.
+ * @returns The bytes.
+ *
+ * @example
+ * ```ts
+ * import { unquote_to_bytes } from "./quote.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(unquote_to_bytes("a%20%zz"), new Uint8Array([0x61, 0x20, 0x25, 0x7a, 0x7a]));
+ * ```
+ */
+export function unquote_to_bytes(
+  run: string,
+  on_bad_escape?: () => void,
+): Uint8Array {
   const bytes = new Uint8Array(run.length);
   let n = 0;
   for (let i = 0; i < run.length; i++) {
     const code = run.charCodeAt(i);
-    if (
-      code === 0x25 && i + 2 < run.length && isHex(run.charCodeAt(i + 1)) &&
-      isHex(run.charCodeAt(i + 2))
-    ) {
-      bytes[n++] = parseInt(run.slice(i + 1, i + 3), 16);
-      i += 2;
-    } else {
-      bytes[n++] = code;
+    if (code === 0x25) {
+      const hi = hex_value(run.charCodeAt(i + 1));
+      const lo = hex_value(run.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        bytes[n++] = hi * 16 + lo;
+        i += 2;
+        continue;
+      }
+      on_bad_escape?.();
     }
+    bytes[n++] = code;
   }
-  return decoder.decode(bytes.subarray(0, n));
+  return bytes.subarray(0, n);
 }
 
 /**
  * Decodes `%XX` escapes like Python's `urllib.parse.unquote`: runs of escaped
- * bytes are decoded as UTF-8, invalid sequences become U+FFFD, and a `%` not
- * followed by two hex digits stays as it is. Characters outside ASCII pass
- * through unchanged. `+` is not a space here (that is `unquote_plus`).
+ * bytes are decoded with `decode` (UTF-8 by default, invalid sequences
+ * becoming U+FFFD), and a `%` not followed by two hex digits stays as it is.
+ * Characters outside ASCII pass through unchanged. `+` is not a space here
+ * (that is `unquote_plus`).
  *
  * @param string The text to decode.
+ * @param decode Turns the bytes of one ASCII run into text.
+ * @param on_bad_escape Called for each `%` that starts no escape (it may
+ * throw, as a strict query parser does).
  * @returns The decoded text.
  *
  * @example
  * ```ts
  * import { unquote } from "./quote.ts";
- * if (unquote("/a%20b/%C3%BC%zz") !== "/a b/ü%zz") throw new Error();
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(unquote("/a%20b/%C3%BC%zz"), "/a b/ü%zz");
  * ```
  */
-export function unquote(string: string): string {
+export function unquote(
+  string: string,
+  decode: (bytes: Uint8Array) => string = (bytes) => utf8.decode(bytes),
+  on_bad_escape?: () => void,
+): string {
   if (!string.includes("%")) return string;
   // Python decodes each maximal ASCII run on its own, so an escape sequence
   // split by a literal non-ASCII character does not join across it.
   return string.replace(
     /[^\u0080-\uffff]+/g,
-    (run) => run.includes("%") ? unquoteAscii(run) : run,
+    (run) => decode(unquote_to_bytes(run, on_bad_escape)),
   );
 }

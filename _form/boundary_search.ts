@@ -24,15 +24,15 @@ export class BoundarySearch {
    * Returns the index of the first occurrence of the needle that starts at or
    * after `from` and ends at or before `to` in `buf`, or -1.
    */
-  indexIn(buf: Uint8Array, from: number, to: number): number {
+  index_in(buf: Uint8Array, from: number, to: number): number {
     const needle = this.needle;
     const skip = this.#skip;
     const last = needle.length - 1;
-    const lastByte = needle[last]!;
+    const last_byte = needle[last]!;
     let pos = from;
     while (pos + last < to) {
       const b = buf[pos + last]!;
-      if (b === lastByte) {
+      if (b === last_byte) {
         let i = last - 1;
         while (i >= 0 && buf[pos + i] === needle[i]) i--;
         if (i < 0) return pos;

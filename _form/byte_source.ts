@@ -6,6 +6,7 @@
  * @module
  */
 
+import { concat } from "../_common/bytes.ts";
 import { FormLimitError, TruncatedBodyError } from "./errors.ts";
 
 /**
@@ -46,42 +47,30 @@ const READ_SIZE = 64 * 1024;
 /** Initial size of a {@linkcode ByteSource}'s buffer. */
 const BUFFER_SIZE = 256 * 1024;
 
-/** Joins byte arrays into one. */
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-function checkChunk(chunk: unknown): Uint8Array {
+function check_chunk(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   throw new TypeError(
     `Cannot read form data: fp produced ${typeof chunk}, expected Uint8Array`,
   );
 }
 
-function fromStream(stream: ReadableStream<Uint8Array>): ChunkProducer {
+function from_stream(stream: ReadableStream<Uint8Array>): ChunkProducer {
   const reader = stream.getReader();
   return {
     async next() {
       const r = await reader.read();
-      return r.done ? null : checkChunk(r.value);
+      return r.done ? null : check_chunk(r.value);
     },
     release: () => reader.releaseLock(),
   };
 }
 
 /** Adapts `fp` to a {@linkcode ChunkProducer}, or throws a `TypeError`. */
-export function toProducer(fp: FormInput): ChunkProducer {
+export function to_producer(fp: FormInput): ChunkProducer {
   if (typeof fp !== "object" || fp === null) {
     throw new TypeError(`Cannot read form data from fp of type ${typeof fp}`);
   }
-  if (fp instanceof ReadableStream) return fromStream(fp);
+  if (fp instanceof ReadableStream) return from_stream(fp);
   if (Symbol.asyncIterator in fp || Symbol.iterator in fp) {
     const it = Symbol.asyncIterator in fp
       ? fp[Symbol.asyncIterator]()
@@ -89,19 +78,19 @@ export function toProducer(fp: FormInput): ChunkProducer {
     return {
       async next() {
         const r = await it.next();
-        return r.done ? null : checkChunk(r.value);
+        return r.done ? null : check_chunk(r.value);
       },
       release() {},
     };
   }
   if ("readable" in fp && fp.readable instanceof ReadableStream) {
-    return fromStream(fp.readable);
+    return from_stream(fp.readable);
   }
   if ("read" in fp && typeof fp.read === "function") {
     const reader = fp as PyReader;
     return {
       async next(max: number) {
-        const chunk = checkChunk(await reader.read(Math.min(max, READ_SIZE)));
+        const chunk = check_chunk(await reader.read(Math.min(max, READ_SIZE)));
         return chunk.length === 0 ? null : chunk;
       },
       release() {},
@@ -132,7 +121,7 @@ export class ByteSource {
   #input: ChunkProducer;
   #limit: number;
   #pending: Uint8Array | null = null;
-  #pendingOffset = 0;
+  #pending_offset = 0;
 
   constructor(input: ChunkProducer, length = -1, limit = Infinity) {
     this.#input = input;
@@ -147,7 +136,7 @@ export class ByteSource {
     if (room <= 0) {
       // Without a length, more input past the limit is an error, not an end.
       if (this.length < 0 && (await this.#input.next(1))?.length) {
-        throw this.#overLimit();
+        throw this.#over_limit();
       }
       return null;
     }
@@ -163,14 +152,14 @@ export class ByteSource {
       return null;
     }
     if (chunk.length > room) {
-      if (this.length < 0) throw this.#overLimit();
+      if (this.length < 0) throw this.#over_limit();
       chunk = chunk.subarray(0, room); // bytes past Content-Length are not ours
     }
     this.bytes_read += chunk.length;
     return chunk;
   }
 
-  #overLimit(): FormLimitError {
+  #over_limit(): FormLimitError {
     return new FormLimitError(
       `Body exceeds the limit of ${this.#limit} bytes`,
       "limit",
@@ -202,26 +191,26 @@ export class ByteSource {
       this.end < this.buf.length && (!added || this.end < this.buf.length >> 1)
     ) {
       if (
-        this.#pending === null || this.#pendingOffset === this.#pending.length
+        this.#pending === null || this.#pending_offset === this.#pending.length
       ) {
         if (this.eof) break;
         this.#pending = await this.#pull();
-        this.#pendingOffset = 0;
+        this.#pending_offset = 0;
         if (this.#pending === null) {
           this.eof = true;
           break;
         }
       }
       const n = Math.min(
-        this.#pending.length - this.#pendingOffset,
+        this.#pending.length - this.#pending_offset,
         this.buf.length - this.end,
       );
       this.buf.set(
-        this.#pending.subarray(this.#pendingOffset, this.#pendingOffset + n),
+        this.#pending.subarray(this.#pending_offset, this.#pending_offset + n),
         this.end,
       );
       this.end += n;
-      this.#pendingOffset += n;
+      this.#pending_offset += n;
       added ||= n > 0;
     }
     return added;
@@ -237,9 +226,9 @@ export class ByteSource {
       this.start = this.end;
       yield chunk;
     }
-    if (this.#pending !== null && this.#pendingOffset < this.#pending.length) {
-      const chunk = this.#pending.subarray(this.#pendingOffset);
-      this.#pendingOffset = this.#pending.length;
+    if (this.#pending !== null && this.#pending_offset < this.#pending.length) {
+      const chunk = this.#pending.subarray(this.#pending_offset);
+      this.#pending_offset = this.#pending.length;
       yield chunk;
     }
     while (!this.eof) {
@@ -253,7 +242,7 @@ export class ByteSource {
    * Reads everything not consumed yet into one array; calls `over` (which
    * throws) as soon as that passes `max` bytes.
    */
-  async readAll(max = Infinity, over?: () => never): Promise<Uint8Array> {
+  async read_all(max = Infinity, over?: () => never): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let total = 0;
     for await (const chunk of this.chunks()) {

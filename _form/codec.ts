@@ -43,13 +43,13 @@ function ascii(errors: string): Decoder {
     ignore: () => "",
     surrogateescape: (b) => String.fromCharCode(0xdc00 + b),
   };
-  const onError = bad[errors];
-  if (onError === undefined) throw unsupported(errors, "ascii");
+  const on_error = bad[errors];
+  if (on_error === undefined) throw unsupported(errors, "ascii");
   return (bytes) => {
     if (bytes.every((b) => b < 0x80)) return latin1(bytes);
     let out = "";
     for (const b of bytes) {
-      out += b < 0x80 ? String.fromCharCode(b) : onError(b);
+      out += b < 0x80 ? String.fromCharCode(b) : on_error(b);
     }
     return out;
   };

@@ -126,18 +126,15 @@ export class FieldFile {
    * @returns The bytes; empty at the end.
    */
   async read(n = -1): Promise<Uint8Array> {
-    this.#check();
-    const want = n < 0 ? Math.max(this.#size - this.#position, 0) : n;
-    if (this.#handle === null) return this.#readMemory(want);
-    const out = new Uint8Array(want);
+    const into = this.#begin_read(n);
+    if (this.#handle === null) return into;
     let got = 0;
-    while (got < want) {
-      const k = await this.#handle.read(out.subarray(got));
+    while (got < into.length) {
+      const k = await this.#handle.read(into.subarray(got));
       if (k === null) break;
       got += k;
     }
-    this.#position += got;
-    return out.subarray(0, got);
+    return this.#end_read(into, got);
   }
 
   /**
@@ -148,25 +145,35 @@ export class FieldFile {
    * @returns The bytes; empty at the end.
    */
   readSync(n = -1): Uint8Array {
-    this.#check();
-    const want = n < 0 ? Math.max(this.#size - this.#position, 0) : n;
-    if (this.#handle === null) return this.#readMemory(want);
-    const out = new Uint8Array(want);
+    const into = this.#begin_read(n);
+    if (this.#handle === null) return into;
     let got = 0;
-    while (got < want) {
-      const k = this.#handle.readSync(out.subarray(got));
+    while (got < into.length) {
+      const k = this.#handle.readSync(into.subarray(got));
       if (k === null) break;
       got += k;
     }
-    this.#position += got;
-    return out.subarray(0, got);
+    return this.#end_read(into, got);
   }
 
-  #readMemory(want: number): Uint8Array {
+  /**
+   * The first half of a read of `n` bytes: in memory, the bytes read (the
+   * position moved past them); on disk, a buffer to read them into.
+   */
+  #begin_read(n: number): Uint8Array {
+    this.#check();
+    const want = n < 0 ? Math.max(this.#size - this.#position, 0) : n;
+    if (this.#handle !== null) return new Uint8Array(want);
     const bytes = this.#bytes!;
     const chunk = bytes.subarray(this.#position, this.#position + want);
     this.#position += chunk.length;
     return chunk;
+  }
+
+  /** The second half of a read from disk: `got` bytes landed in `into`. */
+  #end_read(into: Uint8Array, got: number): Uint8Array {
+    this.#position += got;
+    return into.subarray(0, got);
   }
 
   /**

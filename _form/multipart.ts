@@ -22,7 +22,7 @@ const MAX_PADDING = 1024;
 const NOT_DELIMITER = -1;
 const NEED_MORE = -2;
 
-function isSpace(b: number): boolean {
+function is_space(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d && b !== LF);
 }
 
@@ -65,7 +65,7 @@ export class MultipartReader {
    * delimiter line (and sets `done` for a close delimiter), or
    * `NOT_DELIMITER`, or `NEED_MORE` when the buffer ends first.
    */
-  #delimiterEnd(i: number): number {
+  #delimiter_end(i: number): number {
     const { buf, end, eof } = this.#src;
     const limit = i + 2 + MAX_PADDING;
     let close = false;
@@ -74,7 +74,7 @@ export class MultipartReader {
       close = true;
       i += 2;
     }
-    while (i < end && i < limit && isSpace(buf[i]!)) i++;
+    while (i < end && i < limit && is_space(buf[i]!)) i++;
     if (i === limit) return NOT_DELIMITER;
     if (i === end) {
       if (!eof) return NEED_MORE;
@@ -94,7 +94,7 @@ export class MultipartReader {
    * that is the close delimiter (a form with no parts).
    */
   async start(): Promise<boolean> {
-    if (!(await this.#delimiterAtStart())) {
+    if (!(await this.#delimiter_at_start())) {
       for await (const _ of this.body()) {
         // The preamble is ignored.
       }
@@ -107,14 +107,14 @@ export class MultipartReader {
    * starts (the start of the body, or after a part's blank line) and needs
    * no LF before it. Resolves to whether there was one.
    */
-  async #delimiterAtStart(): Promise<boolean> {
+  async #delimiter_at_start(): Promise<boolean> {
     const src = this.#src;
     const prefix = this.#search.needle.subarray(1);
     for (;;) {
       if (src.end - src.start >= prefix.length) {
         const head = src.buf.subarray(src.start, src.start + prefix.length);
         if (!head.every((b, i) => b === prefix[i])) return false;
-        const r = this.#delimiterEnd(src.start + prefix.length);
+        const r = this.#delimiter_end(src.start + prefix.length);
         if (r >= 0) {
           src.start = r;
           return true;
@@ -131,36 +131,36 @@ export class MultipartReader {
    * Reads the header lines of the next part, up to the first blank line,
    * which is consumed. Resolves to their bytes, line breaks included.
    *
-   * @param maxSize The most bytes the lines may take.
+   * @param max_size The most bytes the lines may take.
    */
-  async readHeaders(maxSize: number): Promise<Uint8Array> {
+  async read_headers(max_size: number): Promise<Uint8Array> {
     const src = this.#src;
-    let lineStart = 0; // relative to src.start, which stays put meanwhile
+    let line_start = 0; // relative to src.start, which stays put meanwhile
     for (;;) {
       const view = src.buf.subarray(src.start, src.end);
-      const nl = view.indexOf(LF, lineStart);
+      const nl = view.indexOf(LF, line_start);
       if (nl < 0) {
-        if (view.length > maxSize) throw this.#headerTooLarge(maxSize);
+        if (view.length > max_size) throw this.#header_too_large(max_size);
         if (!(await src.fill())) throw this.#truncated();
         continue;
       }
       let blank = true;
-      for (let i = lineStart; i < nl && blank; i++) blank = isSpace(view[i]!);
+      for (let i = line_start; i < nl && blank; i++) blank = is_space(view[i]!);
       if (blank) {
-        const headers = view.slice(0, lineStart);
+        const headers = view.slice(0, line_start);
         src.start += nl + 1;
         return headers;
       }
-      lineStart = nl + 1;
-      if (lineStart > maxSize) throw this.#headerTooLarge(maxSize);
+      line_start = nl + 1;
+      if (line_start > max_size) throw this.#header_too_large(max_size);
     }
   }
 
-  #headerTooLarge(maxSize: number): FormLimitError {
+  #header_too_large(max_size: number): FormLimitError {
     return new FormLimitError(
-      `Part headers exceed ${maxSize} bytes`,
+      `Part headers exceed ${max_size} bytes`,
       "max_header_size",
-      maxSize,
+      max_size,
     );
   }
 
@@ -170,29 +170,29 @@ export class MultipartReader {
    * Throws a {@linkcode TruncatedBodyError} if the input ends first.
    */
   async *body(): AsyncGenerator<Uint8Array> {
-    if (await this.#delimiterAtStart()) return;
+    if (await this.#delimiter_at_start()) return;
     const src = this.#src;
     const search = this.#search;
     const n = search.needle.length;
     let from = src.start;
     let ended = false;
     for (;;) {
-      const p = search.indexIn(src.buf, from, src.end);
+      const p = search.index_in(src.buf, from, src.end);
       let safe: number; // bytes before it cannot belong to a delimiter
       if (p >= 0) {
-        const r = this.#delimiterEnd(p + n);
+        const r = this.#delimiter_end(p + n);
         if (r === NOT_DELIMITER) {
           from = p + 1;
           continue;
         }
-        const dataEnd = p > src.start && src.buf[p - 1] === CR ? p - 1 : p;
+        const data_end = p > src.start && src.buf[p - 1] === CR ? p - 1 : p;
         if (r !== NEED_MORE) {
-          const chunk = src.buf.subarray(src.start, dataEnd);
+          const chunk = src.buf.subarray(src.start, data_end);
           src.start = r;
           if (chunk.length > 0) yield chunk;
           return;
         }
-        safe = dataEnd;
+        safe = data_end;
         from = p;
       } else {
         from = Math.max(src.start, src.end - n + 1);
@@ -222,7 +222,7 @@ export class MultipartReader {
  * joined, lines without a colon are skipped, and Content-Length is dropped
  * (some clients send it; the delimiter, not it, ends a part).
  */
-export function parsePartHeaders(text: string): Record<string, string> {
+export function parse_part_headers(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
   let last: string | null = null;
   for (const line of text.split(/\r?\n/)) {

@@ -12,6 +12,27 @@
 import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
 import { FieldStorage, FormParseError, type RequestOptions } from "../cgi.ts";
 
+/**
+ * Python's `str()` of a field value: text as it is, bytes (a part with an
+ * empty filename) as their `repr`, such as `b''` or `b'a\x00'`.
+ */
+function py_str(value: unknown): string {
+  if (!(value instanceof Uint8Array)) return String(value);
+  // Python quotes with " when the bytes hold a ' and no ".
+  const quote = value.includes(0x27) && !value.includes(0x22) ? '"' : "'";
+  let out = "b" + quote;
+  for (const byte of value) {
+    const c = String.fromCharCode(byte);
+    if (c === "\\" || c === quote) out += "\\" + c;
+    else if (c === "\t") out += "\\t";
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (byte >= 0x20 && byte < 0x7f) out += c;
+    else out += "\\x" + byte.toString(16).padStart(2, "0");
+  }
+  return out + quote;
+}
+
 /** Answers every POST with what the form held. */
 export class PostHandler extends BaseHTTPRequestHandler {
   /**
@@ -63,9 +84,9 @@ export class PostHandler extends BaseHTTPRequestHandler {
       for (const field of form.keys()) {
         const items = form.get(field);
         for (const field_item of Array.isArray(items) ? items : [items]) {
-          if (
-            field_item instanceof FieldStorage && field_item.filename !== null
-          ) {
+          // Python tests `if field_item.filename:`, so a file input left
+          // empty (`filename=""`) is printed as a value, not an upload.
+          if (field_item instanceof FieldStorage && field_item.filename) {
             // The field contains an uploaded file, counted, not read.
             out.push(
               `\tUploaded ${field} as '${field_item.filename}' (${
@@ -79,7 +100,7 @@ export class PostHandler extends BaseHTTPRequestHandler {
               `\t${field}=<${field_item?.file?.size} bytes, not shown>`,
             );
           } else {
-            out.push(`\t${field}=${field_item?.value}`);
+            out.push(`\t${field}=${py_str(field_item?.value)}`);
           }
         }
       }

@@ -739,3 +739,54 @@ Deno.test("FieldStorage.from() refuses a URL-encoded body over max_urlencoded_si
   });
   assertEquals(form.getvalue("d"), "4");
 });
+
+Deno.test("parse() bounds a URL-encoded body by max_urlencoded_size, as FieldStorage does", async () => {
+  const max = new FieldStorage().max_urlencoded_size;
+  const mib = new Uint8Array(1024 * 1024).fill(0x61); // "a"
+  const chunks = Array.from({ length: max / mib.length + 1 }, () => mib);
+  for (const length of [undefined, String(max + mib.length)]) {
+    const error = await assertRejects(
+      () =>
+        parse({
+          fp: chunks,
+          environ: {
+            REQUEST_METHOD: "POST",
+            CONTENT_TYPE: "application/x-www-form-urlencoded",
+            ...(length === undefined ? {} : { CONTENT_LENGTH: length }),
+          },
+        }),
+      FormLimitError,
+      `URL-encoded body is over max_urlencoded_size (${max} bytes)`,
+    );
+    assertEquals([error.kind, error.limit], ["max_urlencoded_size", max]);
+  }
+});
+
+Deno.test("parse() joins a POST body and QUERY_STRING as Python does", async () => {
+  const post = (body: string, query?: string) => ({
+    fp: [utf8(body)],
+    environ: {
+      REQUEST_METHOD: "POST",
+      CONTENT_TYPE: "application/x-www-form-urlencoded",
+      CONTENT_LENGTH: String(body.length),
+      ...(query === undefined ? {} : { QUERY_STRING: query }),
+    },
+  });
+  assertEquals(await parse(post("a=1&b=2", "a=0")), {
+    a: ["1", "0"],
+    b: ["2"],
+  });
+  assertEquals(await parse(post("", "a=0")), { a: ["0"] });
+  assertEquals(await parse({ ...post("", "a=0"), strict_parsing: true }), {
+    a: ["0"],
+  });
+  // Python's "a=1" + "&" + "" leaves an empty field.
+  await assertRejects(
+    () => parse({ ...post("a=1", ""), strict_parsing: true }),
+    QueryFieldError,
+    'Bad query field ""',
+  );
+  assertEquals(await parse({ ...post("a=1"), strict_parsing: true }), {
+    a: ["1"],
+  });
+});

@@ -509,3 +509,38 @@ Deno.test("PostHandler.do_POST() survives a client that aborts mid-upload and se
   assertEquals(server.spooled.length, 1, "the aborted upload was spooled");
   assertEquals(await list(server.dir), []);
 });
+
+Deno.test("PostHandler.do_POST() prints a part with an empty filename as a value, as Python's `if field_item.filename:` does", async () => {
+  await using server = await post_server();
+  const body = [
+    "--x",
+    'Content-Disposition: form-data; name="none"; filename=""',
+    "Content-Type: application/octet-stream",
+    "",
+    "",
+    "--x",
+    'Content-Disposition: form-data; name="some"; filename=""',
+    "",
+    "a'\t\x01\\",
+    "--x",
+    'Content-Disposition: form-data; name="real"; filename="r.txt"',
+    "",
+    "abc",
+    "--x--",
+    "",
+  ].join("\r\n");
+  const response = await fetch(`http://127.0.0.1:${server.port}/`, {
+    method: "POST",
+    headers: { "content-type": "multipart/form-data; boundary=x" },
+    body,
+  });
+  assertEquals(response.status, 200);
+  // Python 3.12: the value of a part with a filename is bytes, printed as
+  // their repr.
+  assertEquals(
+    (await response.text()).split("Form data:\n")[1],
+    "\tnone=b''\n" +
+      '\tsome=b"a\'\\t\\x01\\\\"\n' +
+      "\tUploaded real as 'r.txt' (3 bytes)\n",
+  );
+});
