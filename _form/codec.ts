@@ -8,6 +8,7 @@
  * @module
  */
 
+import { decode_latin1 } from "../_common/latin1.ts";
 import { FormParseError } from "./errors.ts";
 
 /** Turns bytes into text; throws a {@linkcode FormParseError} under `strict`. */
@@ -24,14 +25,6 @@ const LATIN1 = new Set([
 ]);
 const ASCII = new Set(["ascii", "us-ascii", "646"]);
 
-function latin1(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return out;
-}
-
 function ascii(errors: string): Decoder {
   const bad: Record<string, (b: number) => string> = {
     strict: (b) => {
@@ -46,7 +39,7 @@ function ascii(errors: string): Decoder {
   const on_error = bad[errors];
   if (on_error === undefined) throw unsupported(errors, "ascii");
   return (bytes) => {
-    if (bytes.every((b) => b < 0x80)) return latin1(bytes);
+    if (bytes.every((b) => b < 0x80)) return decode_latin1(bytes);
     let out = "";
     for (const b of bytes) {
       out += b < 0x80 ? String.fromCharCode(b) : on_error(b);
@@ -67,7 +60,7 @@ function unsupported(errors: string, encoding: string): TypeError {
  */
 export function decoder(encoding: string, errors: string): Decoder {
   const name = encoding.trim().toLowerCase().replaceAll("_", "-");
-  if (LATIN1.has(name)) return latin1;
+  if (LATIN1.has(name)) return decode_latin1;
   if (ASCII.has(name)) return ascii(errors);
   if (errors !== "strict" && errors !== "replace") {
     throw unsupported(errors, encoding);
