@@ -20,6 +20,8 @@ export {
   type CurlResult,
   listening_port,
   ROOT,
+  run_deno,
+  type RunResult,
   spawn_server,
   type Spawned,
   type SpawnOptions,

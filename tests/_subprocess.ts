@@ -200,3 +200,33 @@ export async function curl(...args: string[]): Promise<CurlResult> {
     code: out.code,
   };
 }
+
+/** What {@linkcode run_deno} returns. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno <args>` to its end (for the error paths and one-shot scripts),
+ * in `cwd` (default the repository's root), with NO_COLOR.
+ */
+export async function run_deno(
+  args: string[],
+  cwd: string = ROOT,
+): Promise<RunResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}

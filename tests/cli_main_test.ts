@@ -7,7 +7,12 @@
 
 import { USAGE } from "../_cli/args.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
-import { spawn_server, type Spawned as Running } from "./_helpers.ts";
+import {
+  run_deno,
+  type RunResult,
+  spawn_server,
+  type Spawned as Running,
+} from "./_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT = `${ROOT}http_server.ts`;
@@ -42,21 +47,8 @@ function serve_args(...args: string[]): string[] {
 }
 
 /** Runs the CLI to completion; for the error paths. */
-async function run_cli(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: serve_args(...args),
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+function run_cli(...args: string[]): Promise<RunResult> {
+  return run_deno(serve_args(...args));
 }
 
 /** Sends `signal` and returns the exit status. */

@@ -19,6 +19,7 @@ import {
   error_page,
   listening_port,
   ROOT,
+  run_deno,
   spawn_server,
   type Spawned,
 } from "./_helpers.ts";
@@ -311,22 +312,18 @@ server.serve_forever();
 console.log(await (await fetch("http://127.0.0.1:" + server.server_port + "/")).text());
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      // A local script needs --allow-import for a host outside Deno's
-      // default list; a main module run by URL may import from its own host.
-      args: ["run", "--allow-net", `--allow-import=${host}`, "main.ts"],
+    // A local script needs --allow-import for a host outside Deno's
+    // default list; a main module run by URL may import from its own host.
+    const out = await run_deno(
+      ["run", "--allow-net", `--allow-import=${host}`, "main.ts"],
       cwd,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
+    );
     // Deno reports each module it downloads; nothing else may appear.
-    const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(
-      stderr.split("\n").filter((l) => l && !l.startsWith("Download ")),
+      out.stderr.split("\n").filter((l) => l && !l.startsWith("Download ")),
       [],
     );
-    assertEquals(new TextDecoder().decode(out.stdout), "by URL\n");
+    assertEquals(out.stdout, "by URL\n");
     assertEquals(out.code, 0);
   } finally {
     await Deno.remove(cwd, { recursive: true });
