@@ -14,6 +14,8 @@
  * @module
  */
 
+import { listening_port } from "../tests/_subprocess.ts";
+
 const BOUNDARY = "------------------------6350146384064063";
 const WRITE_SIZE = 256 * 1024;
 const PATTERN_SIZE = 1024 * 1024;
@@ -126,15 +128,7 @@ async function upload_fetch(port: number): Promise<string> {
   return `HTTP/1.0 ${response.status}\r\n\r\n` + await response.text();
 }
 
-function free_port(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 const spool = await Deno.makeTempDir({ prefix: "upload_bench_" });
-const port = free_port();
 const child = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
@@ -143,7 +137,7 @@ const child = new Deno.Command(Deno.execPath(), {
     `--allow-write=${spool}`,
     "--allow-env=TMPDIR",
     "examples/post.ts",
-    String(port),
+    "0",
   ],
   cwd: ROOT,
   // post.ts spools to Deno.makeTempFile, which honours TMPDIR.
@@ -160,6 +154,8 @@ try {
     if (done) throw new Error(`post.ts exited early: ${await stderr}`);
     seen += value;
   }
+  // post.ts prints no port: read the one it bound.
+  const port = await listening_port(child.pid);
 
   // Warm up: one small upload, so that the baseline includes the parser.
   const warm = new FormData();

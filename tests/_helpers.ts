@@ -14,6 +14,19 @@ import {
 import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 
+export {
+  curl,
+  curl_version,
+  type CurlResult,
+  listening_port,
+  ROOT,
+  run_deno,
+  type RunResult,
+  spawn_server,
+  type Spawned,
+  type SpawnOptions,
+} from "./_subprocess.ts";
+
 /** The `Server` header value of a default handler. */
 export const SERVER = `BaseHTTP/0.6 Deno/${Deno.version.deno}`;
 
@@ -147,6 +160,23 @@ export function serve(
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `done` (every 5 ms) until it holds or `timeout_ms` passes; returns
+ * whether it held. For waiting on an event the test cannot await, instead
+ * of sleeping for a time that is long enough on an idle machine only.
+ */
+export async function wait_for(
+  done: () => boolean | Promise<boolean>,
+  timeout_ms = 5000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeout_ms;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(5);
+  }
 }
 
 /** A raw TCP client for exact bytes. */

@@ -21,6 +21,7 @@ import {
   RawClient,
   recorder_of,
   serve,
+  spawn_server,
   type TestServer,
 } from "./_helpers.ts";
 
@@ -774,34 +775,21 @@ Deno.test("CGIHTTPRequestHandler.run_cgi() does not kill a script whose client c
 
 Deno.test("CGIHTTPRequestHandler under --cgi: deno run http_server.ts --cgi -d DIR PORT runs scripts", async () => {
   await using fx = await fixture();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--allow-run",
-      ROOT + "http_server.ts",
-      "--cgi",
-      "-d",
-      fx.dir,
-      "0",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const cli = await spawn_server([
+    "run",
+    "--allow-net",
+    "--allow-read",
+    "--allow-env",
+    "--allow-run",
+    ROOT + "http_server.ts",
+    "--cgi",
+    "-d",
+    fx.dir,
+    "0",
+  ]);
   try {
-    let banner = "";
-    while (!banner.includes("\n")) {
-      const { done, value } = await stdout.read();
-      if (done) throw new Error(`no banner: ${await stderr}`);
-      banner += value;
-    }
-    const port = Number(/ port (\d+) /.exec(banner)?.[1]);
-    assert(port > 0, banner);
+    const port = cli.port;
+    assert(port > 0, cli.banner);
     const res = await exchange(
       port,
       "GET /cgi-bin/file4.ts?from=cli HTTP/1.0\r\n\r\n",
@@ -812,12 +800,10 @@ Deno.test("CGIHTTPRequestHandler under --cgi: deno run http_server.ts --cgi -d D
       script_head("HTTP/1.1") + "Content-type: text/html\n\nfrom=cli\n",
     );
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await stdout.cancel();
+    await cli[Symbol.asyncDispose]();
   }
   assertMatch(
-    await stderr,
+    await cli.stderr,
     /"GET \/cgi-bin\/file4\.ts\?from=cli HTTP\/1\.0" 200 -\n/,
   );
 });

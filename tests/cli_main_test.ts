@@ -7,6 +7,12 @@
 
 import { USAGE } from "../_cli/args.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
+import {
+  run_deno,
+  type RunResult,
+  spawn_server,
+  type Spawned as Running,
+} from "./_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT = `${ROOT}http_server.ts`;
@@ -27,75 +33,12 @@ const HAVE_OPENSSL = await new Deno.Command("openssl", {
   stderr: "null",
 }).output().then((o) => o.success, () => false);
 
-/** A running server process and what it printed. */
-interface Running extends AsyncDisposable {
-  child: Deno.ChildProcess;
-  /** The first stdout line (the banner). */
-  banner: string;
-  /** The port from the banner, NaN if it is not `Serving ...`. */
-  port: number;
-  /** Resolves with all of stdout once the process ends. */
-  stdout: Promise<string>;
-  /** Resolves with all of stderr once the process ends. */
-  stderr: Promise<string>;
-}
-
 const BANNER =
   /^Serving (HTTPS?) on (\S+) port (\d+) \((https?):\/\/(\S+):(\d+)\/\) \.\.\.$/;
 
 /** Starts deno with `args` and waits for the banner. */
-async function start(args: string[], cwd = ROOT): Promise<Running> {
-  // deno task keeps an INIT_CWD it inherits (as under `deno task test`):
-  // leave it out, so that the task under test sets it from `cwd`.
-  const env = Deno.env.toObject();
-  delete env.INIT_CWD;
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    clearEnv: true,
-    env: { ...env, NO_COLOR: "1" },
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      await child.status;
-      throw new Error(`deno ${args.join(" ")} exited early: ${await stderr}`);
-    }
-    seen += value;
-  }
-  const stdout = (async () => {
-    let rest = seen;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return rest;
-      rest += value;
-    }
-  })();
-  const banner = seen.split("\n")[0]!;
-  return {
-    child,
-    banner,
-    port: Number(BANNER.exec(banner)?.[3] ?? NaN),
-    stdout,
-    stderr,
-    async [Symbol.asyncDispose]() {
-      // SIGTERM, which deno task passes on: a SIGKILL would stop deno task
-      // and leave the server it started holding our pipes open.
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already stopped.
-      }
-      await child.status;
-      await stdout;
-      await stderr;
-    },
-  };
+function start(args: string[], cwd = ROOT): Promise<Running> {
+  return spawn_server(args, { cwd });
 }
 
 /** `deno run <task flags> http_server.ts args`. */
@@ -104,21 +47,8 @@ function serve_args(...args: string[]): string[] {
 }
 
 /** Runs the CLI to completion; for the error paths. */
-async function run_cli(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: serve_args(...args),
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+function run_cli(...args: string[]): Promise<RunResult> {
+  return run_deno(serve_args(...args));
 }
 
 /** Sends `signal` and returns the exit status. */

@@ -13,26 +13,46 @@ import {
   ThreadedHTTPServer,
 } from "../examples/threads.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
+import {
+  curl,
+  curl_version,
+  error_page,
+  listening_port,
+  ROOT,
+  run_deno,
+  spawn_server,
+  type Spawned,
+} from "./_helpers.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+/** The spec, kept in the repository so that a clone checks against it. */
+const SPEC = await Deno.readTextFile(
+  new URL("./fixtures/http_server_article.txt", import.meta.url),
+);
 const DENO = `Deno/${Deno.version.deno}`;
 const DATE = String
   .raw`(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT`;
 
-const HAVE_CURL = await new Deno.Command("curl", {
-  args: ["--version"],
-  stdout: "null",
-})
-  .output().then((o) => o.success, () => false);
+const HAVE_CURL = (await curl_version()) !== null;
 
-/** Runs curl; returns its stdout. */
-async function curl(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("curl", {
-    args: ["-s", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return new TextDecoder().decode(out.stdout);
+/** What the spec shows for `! <command>`, up to the next cell or section. */
+function spec_output(command: string): string {
+  const start = SPEC.indexOf(`! ${command}\n\n`);
+  assert(start !== -1, `the spec runs ${command}`);
+  const from = start + command.length + 4;
+  const ends = ["\n\nIn [", "\n\n## "].map((e) => SPEC.indexOf(e, from));
+  return SPEC.slice(from, Math.min(...ends.filter((i) => i !== -1)));
+}
+
+/**
+ * A response as curl prints it, with what differs between runs and
+ * implementations (dates, ports, Python's or Deno's version) replaced.
+ */
+function comparable(text: string): string {
+  return text.replaceAll("\r\n", "\n")
+    .replaceAll(new RegExp(DATE, "g"), "DATE")
+    .replaceAll(/Python\/3\.5\.1|Deno\/\d+\.\d+\.\d+/g, "VERSION")
+    .replaceAll(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
+    .replaceAll(/\('127\.0\.0\.1', \d+\)/g, "('127.0.0.1', PORT)");
 }
 
 /** Fetches like curl -i: the status line, headers as sent, a blank line, the body. */
@@ -81,6 +101,10 @@ Deno.test("examples/get.ts answers as the spec shows", async () => {
   await using server = new HTTPServer(["127.0.0.1", 0], quiet(GetHandler));
   server.serve_forever();
   const port = server.server_port;
+  assertEquals(
+    comparable(await raw_get(port, "/")),
+    comparable(spec_output("curl -i http://127.0.0.1:8080/")),
+  );
   const text = await raw_get(port, "/?foo=bar");
   assertLines(text, [
     "HTTP/1.0 200 OK",
@@ -139,25 +163,12 @@ Deno.test("examples/errors.ts answers as the spec shows, byte for byte", async (
   await using server = new HTTPServer(["127.0.0.1", 0], quiet(ErrorHandler));
   server.serve_forever();
   const text = await raw_get(server.server_port, "/");
-  const spec = await Deno.readTextFile(
-    `${ROOT}../shared/spec/http_server_article.txt`,
-  ).catch(() => null);
-  const page = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN"
-        "http://www.w3.org/TR/html4/strict.dtd">
-<html>
-    <head>
-        <meta http-equiv="Content-Type" content="text/html;charset=utf-8">
-        <title>Error response</title>
-    </head>
-    <body>
-        <h1>Error response</h1>
-        <p>Error code: 404</p>
-        <p>Message: Not Found.</p>
-        <p>Error code explanation: 404 - Nothing matches the given URI.</p>
-    </body>
-</html>
-`;
-  if (spec) assert(spec.includes(page), "the page is the spec's");
+  const page = error_page(404, "Not Found", "Nothing matches the given URI");
+  assert(SPEC.includes(page), "the page is the spec's");
+  assertEquals(
+    comparable(text),
+    comparable(spec_output("curl -i http://127.0.0.1:8084/")),
+  );
   assertEquals(
     text.replace(new RegExp(`Date: ${DATE}`), "Date: D"),
     `HTTP/1.0 404 Not Found\r\nServer: BaseHTTP/0.6 ${DENO}\r\nDate: D\r\n` +
@@ -170,6 +181,10 @@ Deno.test("examples/headers.ts sends Last-Modified as an IMF-fixdate", async () 
   await using server = new HTTPServer(["127.0.0.1", 0], quiet(HeadersHandler));
   server.serve_forever();
   const text = await raw_get(server.server_port, "/");
+  assertEquals(
+    comparable(text),
+    comparable(spec_output("curl -i http://127.0.0.1:8085/")),
+  );
   assertLines(text, [
     "HTTP/1.0 200 OK",
     `Server: BaseHTTP/0.6 ${DENO}`,
@@ -198,51 +213,17 @@ Deno.test("examples/threads.ts names each connection's task in turn", async () =
   ]);
 });
 
-function free_port(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Starts `deno run` with args and waits for its first line of output. */
-async function run_until_ready(
+/**
+ * Runs an example as a script on port 0 and waits for its banner; the
+ * example prints no port, so it is read from the process's socket.
+ */
+async function run_example(
   args: string[],
   cwd = ROOT,
-): Promise<Running> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      const err = await new Response(child.stderr).text();
-      throw new Error(`deno ${args.join(" ")} exited early: ${err}`);
-    }
-    seen += value;
-  }
-  return { child, reader, line: seen.split("\n")[0]! };
-}
-
-/** A `deno run` child and the reader of its stdout. */
-interface Running {
-  child: Deno.ChildProcess;
-  reader: ReadableStreamDefaultReader<string>;
-  line: string;
-}
-
-async function stop(running: Running): Promise<Deno.CommandStatus> {
-  running.child.kill("SIGINT");
-  const status = await running.child.status;
-  await running.reader.cancel();
-  await running.child.stderr.cancel();
-  return status;
+): Promise<Spawned & { port: number }> {
+  const running = await spawn_server([...args, "0"], { cwd });
+  running.port = await listening_port(running.child.pid);
+  return running;
 }
 
 Deno.test({
@@ -250,18 +231,17 @@ Deno.test({
     "examples/get.ts runs as a script, answers curl, and exits cleanly on Ctrl-C",
   ignore: !HAVE_CURL,
   async fn() {
-    const port = free_port();
-    const running = await run_until_ready([
+    await using running = await run_example([
       "run",
       "--allow-net",
       "examples/get.ts",
-      String(port),
     ]);
-    assertEquals(running.line, "Starting server, use <Ctrl-C> to stop");
-    const text = await curl("-i", `http://127.0.0.1:${port}/?foo=bar`);
+    const port = running.port;
+    assertEquals(running.banner, "Starting server, use <Ctrl-C> to stop");
+    const text = (await curl("-i", `http://127.0.0.1:${port}/?foo=bar`)).stdout;
     assertMatch(text, /^HTTP\/1\.0 200 OK\r\n/);
     assert(text.includes("\r\nquery=foo=bar\r\n"));
-    const status = await stop(running);
+    const status = await running.stop();
     assertEquals(status.code, 0);
   },
 });
@@ -291,25 +271,19 @@ Deno.test("examples/get.ts runs by URL", async () => {
   await using files = new HTTPServer(["127.0.0.1", 0], RepoFiles);
   files.serve_forever();
   const host = `127.0.0.1:${files.server_port}`;
-  const port = free_port();
   const cwd = await Deno.makeTempDir();
   try {
-    const running = await run_until_ready(
-      [
-        "run",
-        "--allow-net",
-        `http://${host}/examples/get.ts`,
-        String(port),
-      ],
+    await using running = await run_example(
+      ["run", "--allow-net", `http://${host}/examples/get.ts`],
       cwd,
     );
     try {
-      assertEquals(running.line, "Starting server, use <Ctrl-C> to stop");
-      const res = await fetch(`http://127.0.0.1:${port}/?foo=bar`);
+      assertEquals(running.banner, "Starting server, use <Ctrl-C> to stop");
+      const res = await fetch(`http://127.0.0.1:${running.port}/?foo=bar`);
       assertEquals(res.status, 200);
       assert((await res.text()).includes("\r\nquery=foo=bar\r\n"));
     } finally {
-      assertEquals((await stop(running)).code, 0);
+      assertEquals((await running.stop()).code, 0);
     }
   } finally {
     await Deno.remove(cwd, { recursive: true });
@@ -338,22 +312,18 @@ server.serve_forever();
 console.log(await (await fetch("http://127.0.0.1:" + server.server_port + "/")).text());
 `,
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      // A local script needs --allow-import for a host outside Deno's
-      // default list; a main module run by URL may import from its own host.
-      args: ["run", "--allow-net", `--allow-import=${host}`, "main.ts"],
+    // A local script needs --allow-import for a host outside Deno's
+    // default list; a main module run by URL may import from its own host.
+    const out = await run_deno(
+      ["run", "--allow-net", `--allow-import=${host}`, "main.ts"],
       cwd,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
+    );
     // Deno reports each module it downloads; nothing else may appear.
-    const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(
-      stderr.split("\n").filter((l) => l && !l.startsWith("Download ")),
+      out.stderr.split("\n").filter((l) => l && !l.startsWith("Download ")),
       [],
     );
-    assertEquals(new TextDecoder().decode(out.stdout), "by URL\n");
+    assertEquals(out.stdout, "by URL\n");
     assertEquals(out.code, 0);
   } finally {
     await Deno.remove(cwd, { recursive: true });

@@ -11,16 +11,16 @@ import { PostHandler } from "../examples/post.ts";
 import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import {
-  delay,
   exchange,
   QuietHandler,
   RawClient,
   recorder_of,
   serve,
+  spawn_server,
+  type Spawned,
   split_response,
+  wait_for,
 } from "./_helpers.ts";
-
-const REPO = new URL("../", import.meta.url).pathname;
 
 /** The open file descriptors of a process (listed by `ls`: reading /proc needs --allow-all). */
 async function fd_count(pid: number): Promise<number> {
@@ -32,10 +32,12 @@ async function fd_count(pid: number): Promise<number> {
 /**
  * Reads a response with a Content-Length body to its end, counting bytes
  * rather than keeping them; resolves to [head, body length, closed after].
+ * `first` is what was read of it already.
  */
 async function read_counted(
   conn: Deno.Conn,
   timeout_ms: number,
+  first?: Uint8Array,
 ): Promise<[string, number, boolean]> {
   const buf = new Uint8Array(256 * 1024);
   let head = "";
@@ -43,8 +45,10 @@ async function read_counted(
   let length = -1;
   const timer = setTimeout(() => conn.close(), timeout_ms);
   try {
-    for (;;) {
-      const n = await conn.read(buf).catch(() => null);
+    for (let chunk = first;; chunk = undefined) {
+      const n = chunk
+        ? (buf.set(chunk), chunk.length)
+        : await conn.read(buf).catch(() => null);
       if (n === null) return [head, body, true];
       if (length < 0) {
         head += new TextDecoder("latin1").decode(buf.subarray(0, n));
@@ -148,11 +152,7 @@ Deno.test("BaseHTTPRequestHandler logs a handler that writes to a closed connect
     assert(await client.read_until((t) => t.length > 100_000));
   }
   // Wait for the server to notice.
-  for (
-    let i = 0;
-    i < 100 && !s.logs.some((l) => l.startsWith("Client"));
-    i++
-  ) await delay(20);
+  await wait_for(() => s.logs.some((l) => l.startsWith("Client")));
   const disconnects = s.logs.filter((l) => l.startsWith("Client disconnected"));
   assertEquals(disconnects.length, 1, String(s.logs));
   assertEquals(s.errors, []);
@@ -184,24 +184,23 @@ Deno.test("SimpleHTTPRequestHandler survives downloads abandoned midway, leaks n
     return body;
   };
   try {
-    assertEquals(await download(false), size);
-    await delay(100);
+    // Counted before any request: serving a file leaves no descriptor open.
     const before = await fd_count(cli.child.pid);
+    assertEquals(await download(false), size);
     for (let i = 0; i < 5; i++) await download(true);
     assertEquals(await download(false), size);
     // The server notices each abandoned download when its next write fails,
-    // which takes a moment on a loaded machine: wait up to 3 s for the count.
-    let after = await fd_count(cli.child.pid);
-    for (let i = 0; i < 30 && after !== before; i++) {
-      await delay(100);
-      after = await fd_count(cli.child.pid);
-    }
+    // and closes a finished one after the client's close: poll for the count.
+    let after = NaN;
+    await wait_for(async () =>
+      (after = await fd_count(cli.child.pid)) === before
+    );
     assertEquals(after, before);
   } finally {
     cli.child.kill("SIGTERM");
     const exit = await cli.child.status;
-    await cli.stdout();
-    const stderr = await cli.stderr();
+    await cli.stdout;
+    const stderr = await cli.stderr;
     await Deno.remove(dir, { recursive: true });
     assertEquals(exit.code, 0);
     assertEquals(stderr.match(/Client disconnected/g)?.length, 5, stderr);
@@ -234,8 +233,8 @@ Deno.test("SimpleHTTPRequestHandler answers 404 for a FIFO and a dangling symlin
   } finally {
     cli.child.kill("SIGKILL");
     await cli.child.status;
-    await cli.stdout();
-    await cli.stderr();
+    await cli.stdout;
+    await cli.stderr;
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -261,9 +260,7 @@ Deno.test("SimpleHTTPRequestHandler closes the connection after a file that shri
       new TextEncoder().encode("GET /shrinks.bin HTTP/1.1\r\nHost: a\r\n\r\n"),
     );
     // The file shrinks once the response has started.
-    for (let i = 0; i < 100 && !s.logs.some((l) => l.includes('" 200')); i++) {
-      await delay(5);
-    }
+    await wait_for(() => s.logs.some((l) => l.includes('" 200')));
     await Deno.truncate(`${dir}/shrinks.bin`, 1000);
     const [head, body, closed] = await read_counted(conn, 5000);
     conn.close();
@@ -355,45 +352,21 @@ Deno.test("PostHandler.do_POST() answers 500 when the disk fills while an upload
 });
 
 /** The command line in a subprocess, under `ulimit -n` when given. */
-async function start_cli(
-  dir: string,
-  nofile?: number,
-): Promise<{
-  child: Deno.ChildProcess;
-  port: number;
-  stderr: () => Promise<string>;
-  stdout: () => Promise<string>;
-}> {
-  const deno =
-    `exec "${Deno.execPath()}" run --allow-net --allow-read --allow-env http_server.ts 0 -b 127.0.0.1 -d "${dir}" -p HTTP/1.1`;
-  const child = new Deno.Command("sh", {
-    args: ["-c", nofile ? `ulimit -n ${nofile}; ${deno}` : deno],
-    cwd: REPO,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out_reader = child.stdout.getReader();
-  let out = "";
-  const dec = new TextDecoder();
-  while (!/port (\d+)/.test(out)) {
-    const r = await out_reader.read();
-    if (r.done) break;
-    out += dec.decode(r.value);
-  }
-  const port = Number(/port (\d+)/.exec(out)?.[1]);
-  const err_text = new Response(child.stderr).text();
-  return {
-    child,
-    port,
-    stderr: () => err_text,
-    stdout: async () => {
-      for (;;) {
-        const r = await out_reader.read();
-        if (r.done) return out;
-        out += dec.decode(r.value);
-      }
-    },
-  };
+function start_cli(dir: string, nofile?: number): Promise<Spawned> {
+  return spawn_server([
+    "run",
+    "--allow-net",
+    "--allow-read",
+    "--allow-env",
+    "http_server.ts",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "-d",
+    dir,
+    "-p",
+    "HTTP/1.1",
+  ], { nofile });
 }
 
 Deno.test("HTTPServer.serve_forever() backs off while file descriptors are exhausted and serves again when they are back", async () => {
@@ -408,26 +381,31 @@ Deno.test("HTTPServer.serve_forever() backs off while file descriptors are exhau
       await c.write("GET /ok.txt HTTP/1.1\r\n");
       clients.push(c);
     }
-    await delay(500);
+    // The server runs out of descriptors and says so.
+    assert(
+      await wait_for(() => cli.stderr_so_far.includes("os error 24"), 10_000),
+      cli.stderr_so_far,
+    );
     for (const c of clients) await c.close();
     clients.length = 0;
+    // It serves again once its back-off has passed.
     let status = "";
-    for (let i = 0; i < 50 && status === ""; i++) {
+    await wait_for(async () => {
       const r = await exchange(
         cli.port,
         "GET /ok.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
         { timeout_ms: 2000 },
       );
       status = r.text.split("\r\n")[0] ?? "";
-      if (status === "") await delay(100);
-    }
+      return status !== "";
+    }, 10_000);
     assertEquals(status, "HTTP/1.1 200 OK");
   } finally {
     for (const c of clients) await c.close();
     cli.child.kill("SIGTERM");
     const exit = await cli.child.status;
-    await cli.stdout();
-    const stderr = await cli.stderr();
+    await cli.stdout;
+    const stderr = await cli.stderr;
     await Deno.remove(dir, { recursive: true });
     assertEquals(exit.code, 0);
     assertMatch(
@@ -452,14 +430,26 @@ Deno.test("http_server.ts on SIGTERM finishes the downloads under way, refuses n
     for (const c of clients) {
       await c.write(enc.encode("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"));
     }
-    // The responses have started (their first bytes are in the socket
-    // buffers, most of the file not yet read) when the signal comes.
-    await delay(200);
+    // The responses have started (their first bytes are here, most of the
+    // file not yet read) when the signal comes.
+    const firsts = await Promise.all(clients.map(async (c) => {
+      const buf = new Uint8Array(64 * 1024);
+      const n = await c.read(buf);
+      assert(n !== null, "a response starts");
+      return buf.subarray(0, n);
+    }));
     const started = Date.now();
     cli.child.kill("SIGTERM");
-    await delay(300);
+    // The server says it stops, then closes its listener while the
+    // downloads go on.
+    assert(
+      await wait_for(() =>
+        cli.stdout_so_far.includes("\nKeyboard interrupt received, exiting.\n")
+      ),
+      cli.stdout_so_far,
+    );
     const results = await Promise.all(
-      clients.map((c) => read_counted(c, 10_000)),
+      clients.map((c, i) => read_counted(c, 10_000, firsts[i])),
     );
     for (const c of clients) c.close();
     for (const [head, body, closed] of results) {
@@ -485,8 +475,8 @@ Deno.test("http_server.ts on SIGTERM finishes the downloads under way, refuses n
       // Already gone.
     }
     await cli.child.status;
-    await cli.stdout();
-    await cli.stderr();
+    await cli.stdout;
+    await cli.stderr;
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -21,7 +21,7 @@ import {
   VALID_REQUESTS,
 } from "./_fuzz.ts";
 import { bytes_of, RawClient } from "./_helpers.ts";
-import { replay_corpus } from "./_fuzz_corpus.ts";
+import { CORPUS_DIR, replay_corpus, seed_of } from "./_fuzz_corpus.ts";
 
 const REQUEST_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const CASES_PER_SEED = 60;
@@ -153,4 +153,13 @@ Deno.test("FieldStorage.from() throws TruncatedBodyError for a body cut short an
 Deno.test("tests/fuzz_corpus/ replays every saved failing input without a failure", async () => {
   const failures = await replay_corpus();
   assertEquals(failures, []);
+});
+
+Deno.test("tests/fuzz_corpus/ entries are each cut with their own seed, the number of their hash", () => {
+  const seeds = [...Deno.readDirSync(CORPUS_DIR)].map((e) =>
+    seed_of(Deno.readFileSync(CORPUS_DIR + e.name))
+  );
+  assert(seeds.length >= 3, `${seeds.length} entries`);
+  assertEquals(new Set(seeds).size, seeds.length);
+  assertEquals(seed_of(new TextEncoder().encode("a")), 0xe40c292c);
 });

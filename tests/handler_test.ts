@@ -44,21 +44,11 @@ Deno.test("BaseHTTPRequestHandler.send_response() sends status, Server and Date 
 Deno.test("BaseHTTPRequestHandler.handle_one_request() answers a method without do_<METHOD> with 501 and Python's page", async () => {
   await using s = serve(Hello);
   const r = await exchange(s, "FOO / HTTP/1.0\r\n\r\n");
-  const page = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN"
-        "http://www.w3.org/TR/html4/strict.dtd">
-<html>
-    <head>
-        <meta http-equiv="Content-Type" content="text/html;charset=utf-8">
-        <title>Error response</title>
-    </head>
-    <body>
-        <h1>Error response</h1>
-        <p>Error code: 501</p>
-        <p>Message: Unsupported method ('FOO').</p>
-        <p>Error code explanation: 501 - Server does not support this operation.</p>
-    </body>
-</html>
-`;
+  const page = error_page(
+    501,
+    "Unsupported method ('FOO')",
+    "Server does not support this operation",
+  );
   assertEquals(
     normalize(r.text),
     "HTTP/1.0 501 Unsupported method ('FOO')\r\n" +

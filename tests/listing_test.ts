@@ -174,7 +174,8 @@ Deno.test("render_listing() leaves unknown sizes and times empty", () => {
   );
 });
 
-Deno.test("render_listing() stays fast for 10,000 entries", () => {
+// Its time goes to bench/listing.ts.
+Deno.test("render_listing() renders a row for each of 10,000 entries", () => {
   const entries: ListingEntry[] = [];
   for (let i = 0; i < 10_000; i++) {
     entries.push({
@@ -185,12 +186,8 @@ Deno.test("render_listing() stays fast for 10,000 entries", () => {
       mtime: 1_700_000_000_000 + i,
     });
   }
-  render_listing("/big/", entries); // warm up
-  const start = performance.now();
   const html = render_listing("/big/", entries);
-  const ms = performance.now() - start;
   assertEquals(rows(html).length, 10_001);
-  assert(ms < 1000, `took ${ms.toFixed(1)} ms`);
 });
 
 Deno.test("render_listing() writes times in UTC to the minute, the datetime to the second, any year", () => {

@@ -11,6 +11,8 @@ import { PostHandler } from "../examples/post.ts";
 import { percent_format } from "../_common/pyformat.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import {
+  curl,
+  curl_version,
   error_response,
   normalize,
   RawClient,
@@ -24,15 +26,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const CRLF = "\r\n";
 const encoder = new TextEncoder();
 
-const CURL_VERSION = await new Deno.Command("curl", {
-  args: ["--version"],
-  stdout: "piped",
-})
-  .output()
-  .then(
-    (o) => /^curl (\S+)/.exec(new TextDecoder().decode(o.stdout))?.[1] ?? null,
-    () => null,
-  );
+const CURL_VERSION = await curl_version();
 
 /** A test server running PostHandler, spooling uploads to its own directory. */
 interface PostServer extends AsyncDisposable {
@@ -88,24 +82,6 @@ async function list(dir: string): Promise<string[]> {
   const names = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   return names.sort();
-}
-
-/** Runs curl; returns its stdout and stderr. */
-async function curl(
-  ...args: string[]
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  const out = await new Deno.Command("curl", {
-    args: ["-s", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-    code: out.code,
-  };
 }
 
 /** Replaces the port of the `Client:` line with PORT, after checking it. */

@@ -1,7 +1,6 @@
 import { HTTPServer, ThreadingHTTPServer } from "../mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import {
-  delay,
   error_response,
   exchange,
   normalize,
@@ -9,6 +8,7 @@ import {
   RawClient,
   serve,
   SERVER,
+  wait_for,
 } from "./_helpers.ts";
 
 function ok(body: string, version = "HTTP/1.1", extra = ""): string {
@@ -122,8 +122,10 @@ Deno.test("BaseHTTPRequestHandler survives a client that disconnects mid-request
   const { promise: finished, resolve: finish } = Promise.withResolvers<
     unknown
   >();
+  const reading = Promise.withResolvers<void>();
   class H extends QuietHandler {
     async do_POST(): Promise<void> {
+      reading.resolve();
       await this.rfile.read();
       this.send_response(200);
       this.end_headers();
@@ -148,7 +150,7 @@ Deno.test("BaseHTTPRequestHandler survives a client that disconnects mid-request
   {
     const c = await RawClient.connect(s);
     await c.write("POST / HTTP/1.0\r\nContent-Length: 100\r\n\r\nhalf");
-    await delay(20);
+    await reading.promise;
     await c.close();
   }
   // A 10 MB response the client stops reading.
@@ -242,9 +244,11 @@ Deno.test("HTTPServer serves one connection at a time", async () => {
   const { H, entered, release } = gated();
   await using s = serve(H, { threading: false });
   const a = exchange(s, "GET /wait HTTP/1.0\r\n\r\n");
-  await delay(100);
+  assert(await wait_for(() => entered.includes("/wait")));
   const b = exchange(s, "GET /other HTTP/1.0\r\n\r\n");
-  await delay(200);
+  // The second request is not served while the first waits: give it the
+  // time to be served if it were.
+  assert(!(await wait_for(() => entered.length > 1, 200)), String(entered));
   assertEquals(entered, ["/wait"]);
   release();
   const [ra, rb] = await Promise.all([a, b]);
@@ -260,7 +264,7 @@ Deno.test("ThreadingHTTPServer serves connections concurrently", async () => {
   const { H, entered, release } = gated();
   await using s = serve(H, { threading: true });
   const a = exchange(s, "GET /wait HTTP/1.0\r\n\r\n");
-  await delay(50);
+  assert(await wait_for(() => entered.includes("/wait")));
   const rb = await exchange(s, "GET /other HTTP/1.0\r\n\r\n");
   assertEquals(entered, ["/wait", "/other"]);
   release();
@@ -276,9 +280,10 @@ Deno.test("HTTPServer.max_connections caps concurrent connections", async () => 
   const { H, entered, release } = gated();
   await using s = serve(H, { threading: true, max_connections: 1 });
   const a = exchange(s, "GET /wait HTTP/1.0\r\n\r\n");
-  await delay(100);
+  assert(await wait_for(() => entered.includes("/wait")));
   const b = exchange(s, "GET /other HTTP/1.0\r\n\r\n");
-  await delay(200);
+  // As above: the second connection waits for the first to end.
+  assert(!(await wait_for(() => entered.length > 1, 200)), String(entered));
   assertEquals(entered, ["/wait"]);
   release();
   await Promise.all([a, b]);
@@ -345,7 +350,7 @@ Deno.test("HTTPServer.shutdown() lets an in-flight request finish and closes idl
     // An in-flight request.
     await using busy = await RawClient.connect(s);
     await busy.write("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
-    while (!entered.includes("/wait")) await delay(10);
+    assert(await wait_for(() => entered.includes("/wait")));
     const stopping = s.server.shutdown();
     // The idle connection closes at once (well before keep_alive_timeout).
     assert(await idle.read_to_eof(1000));

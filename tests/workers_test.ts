@@ -5,30 +5,21 @@
  */
 
 import { assert, assertEquals } from "./_assert.ts";
+import { spawn_server, type Spawned, wait_for } from "./_helpers.ts";
 
 const FIXTURE = new URL("./fixtures/workers_server.ts", import.meta.url);
 
-async function start(): Promise<
-  {
-    child: Deno.ChildProcess;
-    port: number;
-    lines: ReadableStreamDefaultReader<string>;
-  }
-> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--unstable-net",
-      "--allow-net",
-      "--allow-read",
-      FIXTURE.pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { value } = await lines.read();
-  return { child, port: Number(value!.trim()), lines };
+/** Starts the fixture; its first line is its port. */
+async function start(): Promise<Spawned> {
+  const child = await spawn_server([
+    "run",
+    "--unstable-net",
+    "--allow-net",
+    "--allow-read",
+    FIXTURE.pathname,
+  ]);
+  child.port = Number(child.banner);
+  return child;
 }
 
 /**
@@ -47,38 +38,33 @@ async function who(port: number, path = "/"): Promise<string> {
 }
 
 Deno.test("HTTPServer({ workers }) serves one port from several threads, restarts a dead one, stops them all", async () => {
-  const { child, port, lines } = await start();
-  const stderr = new Response(child.stderr).text();
-  try {
-    // SO_REUSEPORT spreads new connections over both threads.
-    const seen = new Set<string>();
-    for (let i = 0; i < 200 && seen.size < 2; i++) seen.add(await who(port));
-    assertEquals([...seen].sort(), ["main", "worker"]);
-    // Until a worker dies, no connection is lost.
+  await using server = await start();
+  const port = server.port;
+  // SO_REUSEPORT spreads new connections over both threads.
+  const seen = new Set<string>();
+  for (let i = 0; i < 200 && seen.size < 2; i++) seen.add(await who(port));
+  assertEquals([...seen].sort(), ["main", "worker"]);
+  // Until a worker dies, no connection is lost.
 
-    // Kill the worker, then find a worker again once it is restarted.
-    let crashed = false;
-    for (let i = 0; i < 200 && !crashed; i++) {
-      crashed = (await who(port, "/crash")) === "worker";
-    }
-    assert(crashed, "a worker served /crash");
-    // It dies 20 ms after answering; the pool restarts it 100 ms later.
-    await new Promise((r) => setTimeout(r, 60));
-    let back = false;
-    for (let i = 0; i < 400 && !back; i++) {
-      back = (await who(port)) === "worker";
-      if (!back) await new Promise((r) => setTimeout(r, 10));
-    }
-    assert(back, "a worker serves again after the crash");
-  } finally {
-    child.kill("SIGTERM");
+  // Kill the worker, then find a worker again once it is restarted.
+  let crashed = false;
+  for (let i = 0; i < 200 && !crashed; i++) {
+    crashed = (await who(port, "/crash")) === "worker";
   }
-  const status = await child.status;
-  const { value } = await lines.read();
-  await lines.cancel();
+  assert(crashed, "a worker served /crash");
+  // It dies 20 ms after answering; the pool says so, then restarts it.
+  assert(
+    await wait_for(() => server.stderr_so_far.includes("Worker 1 died")),
+    server.stderr_so_far,
+  );
+  assert(
+    await wait_for(async () => (await who(port)) === "worker"),
+    "a worker serves again after the crash",
+  );
+  const status = await server.stop("SIGTERM");
   assertEquals(status.code, 0);
-  assertEquals(value, "stopped\n");
-  const log = await stderr;
+  assertEquals(await server.stdout, `${port}\nstopped\n`);
+  const log = await server.stderr;
   assert(log.includes("Worker 1 died"), log);
   assert(log.includes("worker crash requested"), log);
 });

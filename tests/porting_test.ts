@@ -1,0 +1,80 @@
+/**
+ * The README's Python-to-TypeScript idioms, run: a server subclass with its
+ * own attribute that its handler reads through `this.server`, `await using`
+ * for `with ... as httpd`, a file copied to `wfile` for
+ * `shutil.copyfileobj`, and an awaited timer for `time.sleep`.
+ */
+
+import {
+  BaseHTTPRequestHandler,
+  type RequestHandlerClass,
+  ThreadingHTTPServer,
+} from "../mod.ts";
+import { assertEquals } from "./_assert.ts";
+import { exchange, normalize, SERVER } from "./_helpers.ts";
+
+// Python:
+//     class MyServer(ThreadingHTTPServer):
+//         def __init__(self, address, handler, base_path):
+//             super().__init__(address, handler)
+//             self.base_path = base_path
+//
+//     class Handler(BaseHTTPRequestHandler):
+//         def do_GET(self):
+//             time.sleep(0.01)
+//             with open(self.server.base_path + "/hello.txt", "rb") as f:
+//                 self.send_response(200)
+//                 self.end_headers()
+//                 shutil.copyfileobj(f, self.wfile)
+//
+//     with MyServer(("127.0.0.1", 0), Handler, base) as httpd: ...
+
+class MyServer extends ThreadingHTTPServer {
+  readonly base_path: string;
+  constructor(
+    address: [string, number],
+    handler: RequestHandlerClass,
+    base_path: string,
+  ) {
+    super(address, handler);
+    // Set after super(): the constructor binds and listens, and serves
+    // nothing until serve_forever().
+    this.base_path = base_path;
+  }
+}
+
+class Handler extends BaseHTTPRequestHandler {
+  // The type of this handler's server; no code, only the declaration.
+  declare readonly server: MyServer;
+
+  async do_GET(): Promise<void> {
+    // time.sleep() would stop every connection: await a timer.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const file = await Deno.open(`${this.server.base_path}/hello.txt`);
+    this.send_response(200);
+    this.end_headers();
+    // shutil.copyfileobj(f, self.wfile); the readable closes the file.
+    for await (const chunk of file.readable) await this.wfile.write(chunk);
+  }
+
+  override log_message(): void {}
+}
+
+Deno.test("README's porting idioms: a server attribute read by the handler, await using, a file copied to wfile, an awaited sleep", async () => {
+  const base = await Deno.makeTempDir({ prefix: "porting_" });
+  try {
+    await Deno.writeTextFile(`${base}/hello.txt`, "hello from base_path\n");
+    await using httpd = new MyServer(["127.0.0.1", 0], Handler, base);
+    httpd.serve_forever();
+    assertEquals(httpd.base_path, base);
+    const r = await exchange(httpd.server_port, "GET / HTTP/1.0\r\n\r\n");
+    assertEquals(
+      normalize(r.text),
+      `HTTP/1.0 200 OK\r\nServer: ${SERVER}\r\nDate: DATE\r\n\r\n` +
+        "hello from base_path\n",
+    );
+    assertEquals(r.closed, true);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
