@@ -110,7 +110,7 @@ export function to_producer(fp: FormInput): ChunkProducer {
  * {@linkcode FormLimitError}).
  */
 export class ByteSource {
-  buf: Uint8Array = new Uint8Array(BUFFER_SIZE);
+  buf: Uint8Array;
   start = 0;
   end = 0;
   /** Whether the input is exhausted (bytes may remain in the buffer). */
@@ -123,7 +123,13 @@ export class ByteSource {
   #pending: Uint8Array | null = null;
   #pending_offset = 0;
 
-  constructor(input: ChunkProducer, length = -1, limit = Infinity) {
+  constructor(
+    input: ChunkProducer,
+    length = -1,
+    limit = Infinity,
+    buffer_size = BUFFER_SIZE,
+  ) {
+    this.buf = new Uint8Array(buffer_size);
     this.#input = input;
     this.length = length;
     this.#limit = limit;

@@ -98,13 +98,15 @@ export class TruncatedBodyError extends FormParseError {
 /** Which limit a {@linkcode FormLimitError} is about. */
 export type FormLimit =
   | "max_num_fields"
+  | "max_multipart_depth"
   | "max_header_size"
   | "max_urlencoded_size"
   | "limit";
 
 /**
  * A form over one of the parser's limits: more fields than `max_num_fields`,
- * a part's headers over `max_header_size`, a URL-encoded body over
+ * multiparts nested deeper than `max_multipart_depth`, a part's headers over
+ * `max_header_size`, a URL-encoded body over
  * `max_urlencoded_size`, or a body over `limit`.
  *
  * @example

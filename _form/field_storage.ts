@@ -100,6 +100,14 @@ export class FieldStorage {
    * {@linkcode FieldStorage.make_file} (Python spools above 1000 bytes).
    */
   spool_threshold: number = 16 * 1024;
+  /**
+   * How deep multiparts may nest: a form (1) whose parts may be
+   * `multipart/mixed` file lists (2), the one nesting RFC 7578 section 4.3
+   * (from RFC 2388) describes and Python reads. A deeper body is a
+   * {@linkcode FormLimitError}: Python follows any depth, and 3,000 levels
+   * in 200 KB cost its memory and stack.
+   */
+  max_multipart_depth: number = 2;
   /** The most bytes the headers of one part may take (Python has no limit). */
   max_header_size: number = 16 * 1024;
   /**
@@ -149,6 +157,7 @@ export class FieldStorage {
     const ctx: ReadContext = {
       files: [],
       fields: 0,
+      depth: 0,
       max_num_fields: resolved.max_num_fields ?? Infinity,
       rules,
       new_part(parent) {

@@ -20,12 +20,17 @@ import { parse_header } from "./parse_header.ts";
 import { count_fields, parse_qsl, type QueryOptions } from "./query.ts";
 import { resolve_input, URLENCODED } from "./request_input.ts";
 
+/** Initial buffer of a part's own source (the body's is 256 KiB). */
+const PART_BUFFER_SIZE = 4 * 1024;
+
 /** Per-parse state shared by a form and its parts. */
 export interface ReadContext {
   /** The spooled files, closed if the parse fails. */
   files: FieldFile[];
-  /** Fields counted so far, over every part. */
+  /** Fields counted so far, over every part, nested ones too. */
   fields: number;
+  /** How many multiparts enclose the part being read. */
+  depth: number;
   max_num_fields: number;
   /** The decoding and query rules of the form, which its parts share. */
   rules: QueryOptions;
@@ -165,10 +170,22 @@ async function read_multi(
     form.type_options.boundary ?? null,
     form.type,
   );
+  const max_depth = form.max_multipart_depth;
+  if (ctx.depth >= max_depth) {
+    throw new FormLimitError(
+      `Multipart "${form.type}" is nested deeper than max_multipart_depth (${max_depth})`,
+      "max_multipart_depth",
+      max_depth,
+    );
+  }
+  // A nested multipart counts as a field, and so do its parts, as in
+  // Python 3.12's read_multi (one for the part, then len(part.list)).
+  if (ctx.depth > 0) add_fields(ctx, 1);
   form.list = [];
   if (qs_on_post) add_query(form, qs_on_post, ctx);
   const reader = new MultipartReader(src, boundary);
   if (!(await reader.start())) return;
+  ctx.depth++;
   do {
     const raw = await reader.read_headers(form.max_header_size);
     const part = ctx.new_part(form);
@@ -179,6 +196,7 @@ async function read_multi(
     for await (const _ of body.chunks()) { /* ignored */ }
     form.list.push(part);
   } while (!reader.done);
+  ctx.depth--;
 }
 
 async function read_single(
@@ -242,5 +260,7 @@ function body_source(reader: MultipartReader): ByteSource {
     },
     release() {},
   };
-  return new ByteSource(producer);
+  // Its chunks are views of the enclosing buffer, so this one starts small
+  // and grows only when a delimiter or header line spans chunks.
+  return new ByteSource(producer, -1, Infinity, PART_BUFFER_SIZE);
 }

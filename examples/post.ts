@@ -1,7 +1,10 @@
 /**
  * The spec's POST server: parses a form with `FieldStorage` and echoes it.
  * Uploaded files are spooled to disk, so a 1 GiB upload does not grow the
- * process; their size is counted while parsing.
+ * process; their size is counted while parsing. A body over 64 MiB
+ * (`form_options.limit`) is refused with 413, a form nested or counted past
+ * the parser's other limits with 400, so the server a user copies is
+ * bounded.
  *
  *     deno run --allow-net --allow-read --allow-write examples/post.ts [port]
  *     curl http://127.0.0.1:8081/ -F name=alvin -F foo=bar -F datafile=@examples/get.ts
@@ -10,7 +13,12 @@
  */
 
 import { BaseHTTPRequestHandler, HTTPServer } from "../mod.ts";
-import { FieldStorage, FormParseError, type RequestOptions } from "../cgi.ts";
+import {
+  FieldStorage,
+  FormLimitError,
+  FormParseError,
+  type RequestOptions,
+} from "../cgi.ts";
 
 /**
  * Python's `str()` of a field value: text as it is, bytes (a part with an
@@ -41,10 +49,14 @@ export class PostHandler extends BaseHTTPRequestHandler {
    */
   form_class: typeof FieldStorage = FieldStorage;
   /**
-   * Options of `FieldStorage.from()`: parsing rules and limits. A form with
+   * Options of `FieldStorage.from()`: parsing rules and limits. A body over
+   * `limit` bytes gets a 413 (Python's example has no limit); a form with
    * more than `max_num_fields` fields gets a 400.
    */
-  form_options: RequestOptions = { max_num_fields: 1000 };
+  form_options: RequestOptions = {
+    max_num_fields: 1000,
+    limit: 64 * 1024 * 1024,
+  };
   /** The longest field value echoed; a longer one is shown as its size. */
   max_echo_bytes: number = 64 * 1024;
 
@@ -62,6 +74,11 @@ export class PostHandler extends BaseHTTPRequestHandler {
         },
       });
     } catch (err) {
+      if (err instanceof FormLimitError && err.kind === "limit") {
+        // RFC 9110 section 15.5.14: the body is larger than we accept.
+        this.send_error(413, "Upload too large", err.message);
+        return;
+      }
       // A body that is not a form, or one cut short: say so, with a 400.
       if (!(err instanceof FormParseError)) throw err;
       this.send_error(400, "Bad form data", err.message);

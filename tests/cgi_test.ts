@@ -790,3 +790,77 @@ Deno.test("parse() joins a POST body and QUERY_STRING as Python does", async () 
     a: ["1"],
   });
 });
+
+/** A form whose one part nests `levels` multipart/mixed levels. */
+function nested_form(levels: number): Uint8Array {
+  let body = "x";
+  for (let i = levels; i > 0; i--) {
+    body = `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}` +
+      `\r\n\r\n${body}\r\n--b${i}--\r\n`;
+  }
+  return utf8(body);
+}
+
+Deno.test("FieldStorage.from() refuses multiparts nested past max_multipart_depth, with little memory", async () => {
+  const body = nested_form(3000); // 205 KB
+  const environ = multipartEnviron("b1", body.length);
+  const before = Deno.memoryUsage().rss;
+  const error = await assertRejects(
+    () => FieldStorage.from({ fp: [body], environ }),
+    FormLimitError,
+    'Multipart "multipart/mixed" is nested deeper than max_multipart_depth (2)',
+  );
+  // Each level held a 256 KiB buffer and a stack frame: 460 MiB, and a
+  // stack overflow past 4,000 levels.
+  const growth = Deno.memoryUsage().rss - before;
+  assert(growth < 32 * 1024 * 1024, `RSS grew by ${growth} bytes`);
+  assertEquals([error.kind, error.limit], ["max_multipart_depth", 2]);
+  class Deeper extends FieldStorage {
+    override max_multipart_depth = 3;
+  }
+  const three = nested_form(2); // the form, then two multipart/mixed levels
+  const small = multipartEnviron("b1", three.length);
+  await assertRejects(
+    () => FieldStorage.from({ fp: [three], environ: small }),
+    FormLimitError,
+    "max_multipart_depth (2)",
+  );
+  await assertRejects(
+    () => Deeper.from({ fp: [three], environ: small }),
+    TruncatedBodyError, // read to its innermost level, which has no delimiter
+  );
+});
+
+Deno.test("FieldStorage.from() counts a nested multipart and its parts toward max_num_fields, as Python 3.12 does", async () => {
+  const data = utf8(
+    [
+      "---123",
+      'Content-Disposition: form-data; name="files"',
+      "Content-Type: multipart/mixed; boundary=in",
+      "",
+      ...["a", "b", "c"].flatMap((name) => [
+        "--in",
+        `Content-Disposition: file; filename="${name}"`,
+        "",
+        name,
+      ]),
+      "--in--",
+      "",
+      "---123--",
+      "",
+    ].join("\r\n"),
+  );
+  const environ = multipartEnviron("-123", data.length);
+  // Python: max_num_fields=3 raises ValueError, 4 parses.
+  await assertRejects(
+    () => FieldStorage.from({ fp: [data], environ, max_num_fields: 3 }),
+    FormLimitError,
+    "Form has more than 3 fields",
+  );
+  await using form = await FieldStorage.from({
+    fp: [data],
+    environ,
+    max_num_fields: 4,
+  });
+  assertEquals((form.get("files") as FieldStorage).list!.length, 3);
+});

@@ -56,7 +56,10 @@ async function post_server(options: RequestOptions = {}): Promise<PostServer> {
   }
   class Handler extends PostHandler {
     override form_class = SpoolHere;
-    override form_options = { max_num_fields: 1000, ...options };
+    override form_options: RequestOptions = {
+      ...(this as PostHandler).form_options,
+      ...options,
+    };
     override log_message(format: string, ...args: unknown[]): void {
       recorder_of(this.server).logs.push(percent_format(format, args));
     }
@@ -519,4 +522,71 @@ Deno.test("PostHandler.do_POST() prints a part with an empty filename as a value
       '\tsome=b"a\'\\t\\x01\\\\"\n' +
       "\tUploaded real as 'r.txt' (3 bytes)\n",
   );
+});
+
+Deno.test("PostHandler.do_POST() answers 413 to a body over its 64 MiB limit, before reading it", async () => {
+  await using server = await post_server();
+  const limit = 64 * 1024 * 1024;
+  await using client = await RawClient.connect(server.port);
+  // Only the head is sent: the Content-Length alone is refused.
+  await client.write(post_head("multipart/form-data; boundary=B", limit + 1));
+  assert(await client.read_to_eof(), "the server closes the connection");
+  assertEquals(
+    normalize(client.text),
+    error_response(
+      413,
+      "Upload too large",
+      `Content-Length "${limit + 1}" exceeds the limit of ${limit} bytes`,
+    ),
+  );
+  assertEquals(await list(server.dir), []);
+});
+
+Deno.test("PostHandler.do_POST() answers 413 to a chunked body that runs past the limit, leaving no temporary file", async () => {
+  await using server = await post_server({ limit: 20_000 });
+  const body = multipart([field("a", "1"), HUGE_FILE]);
+  await using client = await RawClient.connect(server.port);
+  await client.write(encoder.encode(
+    `POST / HTTP/1.1${CRLF}Host: x${CRLF}` +
+      `Content-Type: multipart/form-data; boundary=B${CRLF}` +
+      `Transfer-Encoding: chunked${CRLF}${CRLF}` +
+      `${body.length.toString(16)}${CRLF}`,
+  ));
+  await client.write(body);
+  await client.write(encoder.encode(`${CRLF}0${CRLF}${CRLF}`));
+  assert(await client.read_to_eof(), "the server closes the connection");
+  assertEquals(
+    normalize(client.text),
+    error_response(
+      413,
+      "Upload too large",
+      "Body exceeds the limit of 20000 bytes",
+    ),
+  );
+  assertEquals(await list(server.dir), []);
+});
+
+Deno.test("PostHandler.do_POST() answers 400 to multiparts nested past max_multipart_depth", async () => {
+  await using server = await post_server();
+  let body = "x";
+  for (let i = 3000; i > 0; i--) {
+    body = `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}` +
+      `\r\n\r\n${body}\r\n--b${i}--\r\n`;
+  }
+  await using client = await RawClient.connect(server.port);
+  const bytes = encoder.encode(body);
+  await client.write(
+    post_head("multipart/form-data; boundary=b1", bytes.length),
+  );
+  await client.write(bytes);
+  assert(await client.read_to_eof(), "the server closes the connection");
+  assertEquals(
+    normalize(client.text),
+    error_response(
+      400,
+      "Bad form data",
+      'Multipart "multipart/mixed" is nested deeper than max_multipart_depth (2)',
+    ),
+  );
+  assertEquals(server.test.errors, []);
 });
