@@ -8,8 +8,28 @@
 // encodeURIComponent leaves these unescaped; Python's quote escapes them.
 const EXTRA_UNSAFE = /[!'()*]/g;
 
+/**
+ * Percent-encodes one byte as `%XX` with upper-case hex digits (RFC 3986
+ * §2.1 recommends upper case; Python's `quote` writes it).
+ *
+ * @param code The byte, 0 to 255.
+ * @returns The escape, three characters.
+ *
+ * @example
+ * ```ts
+ * import { percent_encode_byte } from "./quote.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(percent_encode_byte(0x0a), "%0A");
+ * assert.equal(percent_encode_byte(0xfc), "%FC");
+ * ```
+ */
+export function percent_encode_byte(code: number): string {
+  return "%" + code.toString(16).toUpperCase().padStart(2, "0");
+}
+
 function hex(c: string): string {
-  return "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0");
+  return percent_encode_byte(c.charCodeAt(0));
 }
 
 /**

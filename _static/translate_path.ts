@@ -5,7 +5,7 @@
  * @module
  */
 
-import { unquote } from "../_common/quote.ts";
+import { percent_encode_byte, unquote } from "../_common/quote.ts";
 
 /** Options for {@linkcode translate_path}. */
 export interface TranslatePathOptions {
@@ -30,7 +30,7 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 // The scheme and authority of an absolute-form request target.
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
-function windowsUnsafe(word: string): boolean {
+function windows_unsafe(word: string): boolean {
   return word.includes(":") || word.endsWith(".") || word.endsWith(" ") ||
     WINDOWS_DEVICE.test(word);
 }
@@ -60,8 +60,9 @@ function windowsUnsafe(word: string): boolean {
  * @example
  * ```ts
  * import { translate_path } from "./translate_path.ts";
- * const p = translate_path("/a/../b%20c/?q=1", "/srv", { windows: false });
- * if (p !== "/srv/b c/") throw new Error(String(p));
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(translate_path("/a/../b%20c/?q=1", "/srv", { windows: false }), "/srv/b c/");
  * ```
  */
 export function translate_path(
@@ -75,7 +76,7 @@ export function translate_path(
   if (absolute) path = path.slice(absolute[0].length);
   if (ENCODED_SEPARATOR.test(path)) return null;
   // Don't forget an explicit trailing slash (Python issue 17324).
-  const trailingSlash = path.replace(TRAILING_SPACE, "").endsWith("/");
+  const trailing_slash = path.replace(TRAILING_SPACE, "").endsWith("/");
   path = unquote(path);
   if (path.includes("\0")) return null;
   // posixpath.normpath followed by dropping "", "." and ".." leaves exactly
@@ -87,24 +88,20 @@ export function translate_path(
       words.pop();
       continue;
     }
-    if (windows && windowsUnsafe(word)) return null;
+    if (windows && windows_unsafe(word)) return null;
     words.push(word);
   }
   const sep = windows ? "\\" : "/";
   // An empty directory is the current one; Python would turn it into "/".
   let result = directory === "" ? "." : directory;
-  const endsWithSep = (p: string): boolean =>
+  const ends_with_sep = (p: string): boolean =>
     p.endsWith("/") || (windows && p.endsWith("\\"));
   if (words.length > 0) {
-    result += (endsWithSep(result) ? "" : sep) + words.join(sep);
+    result += (ends_with_sep(result) ? "" : sep) + words.join(sep);
   }
   // Python appends "/" even when the directory already ends with one.
-  if (trailingSlash && !endsWithSep(result)) result += "/";
+  if (trailing_slash && !ends_with_sep(result)) result += "/";
   return result;
-}
-
-function percentEncodeByte(code: number): string {
-  return "%" + code.toString(16).toUpperCase().padStart(2, "0");
 }
 
 // Characters a URI may not contain (RFC 3986): controls, space, DEL, `"<>\^`
@@ -113,12 +110,12 @@ function percentEncodeByte(code: number): string {
 // `/\evil.example` or `/\t/evil.example` become scheme-relative.
 const NOT_URI_CHAR = /[^\x21\x23-\x3b\x3d\x3f-\x5b\x5d\x5f\x61-\x7a\x7e]/g;
 
-function encodeUriChars(s: string): string {
+function encode_uri_chars(s: string): string {
   return s.replace(NOT_URI_CHAR, (c) => {
     const code = c.charCodeAt(0);
     // Request lines are decoded as ISO-8859-1, so a code unit up to 0xFF is
     // the original byte; anything above cannot come from the wire.
-    if (code <= 0xff) return percentEncodeByte(code);
+    if (code <= 0xff) return percent_encode_byte(code);
     return encodeURIComponent(c.toWellFormed());
   });
 }
@@ -127,13 +124,15 @@ function encodeUriChars(s: string): string {
  * The `Location` for the 301 that adds a directory's trailing slash: the
  * request path with `/` appended, query and fragment kept.
  *
- * Unlike Python, the result is always a path-absolute reference that starts
- * with exactly one `/` followed by something other than `/` or `\`, so it can
- * never name another host (CVE-2021-28861, gh-87389): leading slashes and
- * backslashes collapse to one `/`, the scheme and authority of an
+ * Unlike Python, the result never names another host: it starts with
+ * exactly one `/` followed by something other than `/` or `\`, or is a
+ * relative path whose first segment holds no colon (CVE-2021-28861,
+ * gh-87389). Leading slashes and backslashes collapse to one `/`, the scheme and authority of an
  * absolute-form target (`http://host/dir`) are dropped (the client resolves
- * the result against that same URL), a target without a leading slash gets
- * one, and characters that are not allowed in a URI are percent-encoded.
+ * the result against that same URL), and characters that are not allowed in a
+ * URI are percent-encoded. A target without a leading slash (`GET sub?x`)
+ * stays relative, as in Python (`sub/?x`), with `./` before a first segment
+ * that holds a colon, so that it cannot read as a scheme.
  *
  * @param path The request path (`this.path`).
  * @returns The value for the `Location` header.
@@ -141,9 +140,9 @@ function encodeUriChars(s: string): string {
  * @example
  * ```ts
  * import { redirect_location } from "./translate_path.ts";
- * if (redirect_location("//evil.example/dir?x=1") !== "/evil.example/dir/?x=1") {
- *   throw new Error();
- * }
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(redirect_location("//evil.example/dir?x=1"), "/evil.example/dir/?x=1");
  * ```
  */
 export function redirect_location(path: string): string {
@@ -151,9 +150,16 @@ export function redirect_location(path: string): string {
   const absolute = ABSOLUTE_FORM.exec(path);
   if (absolute) path = path.slice(absolute[0].length);
   const cut = path.search(/[?#]/);
-  let pathPart = cut < 0 ? path : path.slice(0, cut);
+  let path_part = cut < 0 ? path : path.slice(0, cut);
   const rest = cut < 0 ? "" : path.slice(cut);
-  pathPart = "/" + pathPart.replace(/^[/\\]+/, "");
-  if (!pathPart.endsWith("/")) pathPart += "/";
-  return encodeUriChars(pathPart) + encodeUriChars(rest);
+  if (path_part === "" || /^[/\\]/.test(path_part)) {
+    path_part = "/" + path_part.replace(/^[/\\]+/, "");
+  } else if (path_part.split("/", 1)[0]!.includes(":")) {
+    // A relative reference stays relative, as in Python; but a first
+    // segment with a colon would read as a scheme (RFC 3986 §4.2), and
+    // "https:evil.example" as another host to a browser.
+    path_part = "./" + path_part;
+  }
+  if (!path_part.endsWith("/")) path_part += "/";
+  return encode_uri_chars(path_part) + encode_uri_chars(rest);
 }

@@ -317,7 +317,7 @@ Deno.test({
     });
     const res = await fetch(`https://localhost:${port}/hello.txt`, { client });
     assertEquals(res.status, 200);
-    assertEquals(res.headers.get("content-type"), "text/plain");
+    assertEquals(res.headers.get("content-type"), "text/plain; charset=UTF-8");
     assertEquals(await res.text(), "over TLS");
     // Plain HTTP on the TLS port gets no HTTP answer, and one log line:
     // a client's mistake, not a traceback.

@@ -77,10 +77,17 @@ const PYTHON_CASES: [string, string][] = [
   ["a.rdf", "application/xml"],
 ];
 
-Deno.test("guess_type() matches Python for the types Python knows", () => {
-  for (const [path, expected] of PYTHON_CASES) {
+Deno.test("guess_type() matches Python for the types Python knows, with charset=UTF-8 on text types but HTML and XML", () => {
+  for (const [path, python] of PYTHON_CASES) {
+    const expected = python.startsWith("text/") && python !== "text/html" &&
+        python !== "text/xml"
+      ? `${python}; charset=UTF-8`
+      : python;
     assertEquals(guess_type(path), expected, path);
   }
+  assertEquals(guess_type("a.txt"), "text/plain; charset=UTF-8");
+  assertEquals(guess_type("a.css"), "text/css; charset=UTF-8");
+  assertEquals(guess_type("a.html"), "text/html");
 });
 
 Deno.test("guess_type() serves modules as Deno expects", () => {
@@ -123,7 +130,7 @@ Deno.test("guess_type() knows common web types Python's defaults lack", () => {
     ["a.toml", "application/toml"],
     ["a.jsonld", "application/ld+json"],
     ["a.xhtml", "application/xhtml+xml"],
-    ["a.ics", "text/calendar"],
+    ["a.ics", "text/calendar; charset=UTF-8"],
   ];
   for (const [path, expected] of cases) {
     assertEquals(guess_type(path), expected, path);
@@ -171,19 +178,12 @@ Deno.test("types_map is frozen, and its keys are lower case but Python's .Z", ()
   assertEquals(Object.keys(types_map).length, 196);
 });
 
-Deno.test("types_map leaves charsets to Python except for scripts", () => {
-  const withCharset = Object.entries(types_map)
-    .filter(([, v]) => v.includes("charset"))
-    .map(([k]) => k)
-    .sort();
-  assertEquals(withCharset, [
-    ".cjs",
-    ".cts",
-    ".js",
-    ".jsx",
-    ".mjs",
-    ".mts",
-    ".ts",
-    ".tsx",
-  ]);
+Deno.test("types_map gives charset=UTF-8 to every text type but HTML and XML, and to nothing else", () => {
+  for (const [ext, type] of Object.entries(types_map)) {
+    const text = type.startsWith("text/") && !type.startsWith("text/html") &&
+      !type.startsWith("text/xml");
+    assertEquals(type.endsWith("; charset=UTF-8"), text, ext);
+  }
+  assertEquals(types_map[".html"], "text/html");
+  assertEquals(types_map[".xml"], "text/xml");
 });

@@ -220,8 +220,8 @@ Deno.test("SimpleHTTPRequestHandler.send_head() redirects a directory without it
     await request(server, "/sub?a=1&b=%20#frag"),
     redirect("/sub/?a=1&b=%20#frag"),
   );
-  // Python's test_path_without_leading_slash, but with a leading slash.
-  assertEquals(await request(server, "sub?hi=1"), redirect("/sub/?hi=1"));
+  // Python's test_path_without_leading_slash: the Location stays relative.
+  assertEquals(await request(server, "sub?hi=1"), redirect("sub/?hi=1"));
   assertEquals(
     status_of(await request(server, "/sub/?hi=2")),
     "HTTP/1.0 200 OK",
@@ -330,7 +330,7 @@ Deno.test("SimpleHTTPRequestHandler.send_head() serves unicode file names", asyn
     "/%E6%97%A5%E6%9C%AC/%C3%BCn%C3%AF%20c%C3%B6d%C3%A9.txt",
   );
   assertEquals(status_of(text), "HTTP/1.0 200 OK");
-  assertEquals(header(text, "Content-type"), "text/plain");
+  assertEquals(header(text, "Content-type"), "text/plain; charset=UTF-8");
   assertEquals(split_response(text).body, utf8("ü"));
   const listing = await request(server, "/%E6%97%A5%E6%9C%AC/");
   assertStringIncludes(
@@ -599,8 +599,8 @@ Deno.test("SimpleHTTPRequestHandler.guess_type() serves modules with types Deno 
     ["data.json", '{"a":1}', "application/json"],
     ["mod.wasm", wasm, "application/wasm"],
     ["page.html", "<p>", "text/html"],
-    ["style.css", "p{}", "text/css"],
-    ["UPPER.TXT", "x", "text/plain"],
+    ["style.css", "p{}", "text/css; charset=UTF-8"],
+    ["UPPER.TXT", "x", "text/plain; charset=UTF-8"],
   ];
   for (const [name, body] of files) {
     if (typeof body === "string") {

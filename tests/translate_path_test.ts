@@ -255,14 +255,21 @@ Deno.test("redirect_location() keeps only the path of an absolute-form target", 
   );
 });
 
-Deno.test("redirect_location() adds a leading slash to a relative target (test_path_without_leading_slash)", () => {
-  // Python answers "tmpdir/?hi=1" here.
-  assertEquals(redirect_location("tmpdir?hi=1"), "/tmpdir/?hi=1");
-  assertEquals(redirect_location("tmpdir"), "/tmpdir/");
+Deno.test("redirect_location() keeps a relative target relative, as Python (test_path_without_leading_slash)", () => {
+  assertEquals(redirect_location("tmpdir?hi=1"), "tmpdir/?hi=1");
+  assertEquals(redirect_location("tmpdir"), "tmpdir/");
+  assertEquals(redirect_location("a/b#f"), "a/b/#f");
+  assertEquals(redirect_location("?q"), "/?q");
+  // A first segment with a colon would be a scheme: "./" keeps it a path.
   assertEquals(
     redirect_location("javascript:alert(1)"),
-    "/javascript:alert(1)/",
+    "./javascript:alert(1)/",
   );
+  assertEquals(
+    redirect_location("https:evil.example/x"),
+    "./https:evil.example/x/",
+  );
+  assertEquals(redirect_location("a/b:c"), "a/b:c/");
 });
 
 Deno.test("redirect_location() percent-encodes what a URI may not contain", () => {
