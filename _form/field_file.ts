@@ -12,7 +12,8 @@ export interface FieldFileHandle {
   /** Its path, or `null` when it has none. */
   path: string | null;
   /**
-   * Whether {@linkcode FieldFile.close} deletes `path`.
+   * Whether {@linkcode FieldFile.close} deletes `path`; a file still open
+   * when the process exits normally is closed and deleted then.
    *
    * @default {false}
    */
@@ -20,6 +21,27 @@ export interface FieldFileHandle {
 }
 
 const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Temporary files still open, closed (and so deleted) when the process
+ * exits normally: a form that is never closed leaves no file behind.
+ */
+const open_temporary = new Set<FieldFile>();
+let exit_listener = false;
+
+function close_at_exit(file: FieldFile): void {
+  if (!exit_listener) {
+    exit_listener = true;
+    globalThis.addEventListener("unload", () => {
+      for (const f of open_temporary) {
+        try {
+          f.close();
+        } catch { /* exiting: nothing left to tell */ }
+      }
+    });
+  }
+  open_temporary.add(file);
+}
 
 /**
  * The bytes of one part: Python's `FieldStorage.file`. Small parts live in
@@ -59,10 +81,15 @@ export class FieldFile {
       this.#handle = source.file;
       this.#path = source.path;
       this.#remove = source.remove ?? false;
+      if (this.#remove && this.#path !== null) close_at_exit(this);
     }
   }
 
-  /** The file's path on disk, or `null` when the bytes are in memory. */
+  /**
+   * The file's path on disk, or `null` when the bytes are in memory or in a
+   * file whose name was removed when it was opened (the default
+   * `FieldStorage.make_file()` does so where the system allows it).
+   */
   get path(): string | null {
     return this.#path;
   }
@@ -201,6 +228,7 @@ export class FieldFile {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    open_temporary.delete(this);
     this.#bytes = null;
     if (this.#handle === null) return;
     this.#handle.close();

@@ -179,7 +179,11 @@ export class FieldStorage {
    * Overridable: returns a new file for a part larger than
    * {@linkcode FieldStorage.spool_threshold}. The parser writes the part to
    * it and seeks it to 0. This one creates a temporary file (in `TMPDIR`)
-   * that {@linkcode FieldFile.close} deletes; override it to keep uploads,
+   * and, as Python's `tempfile.TemporaryFile`, removes its name at once
+   * where the system allows it (not on Windows): the open file keeps the
+   * bytes, so nothing is left on disk even if the form is never closed, and
+   * its `path` is `null`. On Windows the file has a path and is deleted by
+   * {@linkcode FieldFile.close}, or at exit. Override it to keep uploads,
    * for example with `new FieldFile({ file, path, remove: false })`.
    *
    * @returns An empty file open for reading and writing.
@@ -207,11 +211,18 @@ export class FieldStorage {
    */
   async make_file(): Promise<FieldFile> {
     const path = await Deno.makeTempFile({ prefix: "cgi_" });
+    let file: Deno.FsFile | null = null;
     try {
-      const file = await Deno.open(path, { read: true, write: true });
-      return new FieldFile({ file, path, remove: true });
-    } catch (e) {
+      file = await Deno.open(path, { read: true, write: true });
+      if (Deno.build.os === "windows") {
+        // An open file cannot be unlinked there.
+        return new FieldFile({ file, path, remove: true });
+      }
       await Deno.remove(path);
+      return new FieldFile({ file, path: null });
+    } catch (e) {
+      file?.close();
+      await Deno.remove(path).catch(() => {/* already gone */});
       throw e;
     }
   }

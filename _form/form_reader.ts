@@ -20,8 +20,13 @@ import { parse_header } from "./parse_header.ts";
 import { count_fields, parse_qsl, type QueryOptions } from "./query.ts";
 import { resolve_input, URLENCODED } from "./request_input.ts";
 
-/** Initial buffer of a part's own source (the body's is 256 KiB). */
-const PART_BUFFER_SIZE = 4 * 1024;
+/**
+ * Initial buffer of a nested multipart's own source (the body's is 256
+ * KiB): its chunks are views of the enclosing buffer. At 4 KiB a 50 MB file
+ * in a multipart/mixed part parsed at 273 MB/s, at 64 KiB 324, at 256 KiB
+ * 330; max_multipart_depth bounds how many there are.
+ */
+const PART_BUFFER_SIZE = 64 * 1024;
 
 /** Per-parse state shared by a form and its parts. */
 export interface ReadContext {
@@ -260,7 +265,5 @@ function body_source(reader: MultipartReader): ByteSource {
     },
     release() {},
   };
-  // Its chunks are views of the enclosing buffer, so this one starts small
-  // and grows only when a delimiter or header line spans chunks.
   return new ByteSource(producer, -1, Infinity, PART_BUFFER_SIZE);
 }

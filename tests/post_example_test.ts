@@ -6,6 +6,7 @@
  * each request.
  */
 
+import { concat } from "../_common/bytes.ts";
 import { FieldFile, FieldStorage, type RequestOptions } from "../cgi.ts";
 import { PostHandler } from "../examples/post.ts";
 import { percent_format } from "../_common/pyformat.ts";
@@ -273,16 +274,6 @@ function multipart(parts: [string, string | Uint8Array][]): Uint8Array {
   }
   chunks.push(encoder.encode(`--B--${CRLF}`));
   return concat(chunks);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** A 40,000-byte file part: over the spool threshold, so spooled. */
