@@ -59,7 +59,7 @@ export type HeadBody = Deno.FsFile | Uint8Array;
  * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
  * server.serve_forever();
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/hello.txt`);
- * assert.equal(res.headers.get("content-type"), "text/plain");
+ * assert.equal(res.headers.get("content-type"), "text/plain; charset=UTF-8");
  * assert.equal(await res.text(), "Hello");
  * await Deno.remove(dir, { recursive: true });
  * ```
