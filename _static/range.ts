@@ -95,8 +95,8 @@ export function content_range(
 
 /**
  * Evaluates `If-Range` (RFC 9110 §13.1.5): whether the `Range` header should
- * be honoured. An entity tag matches only by strong comparison, so a weak
- * tag such as ours never matches; an HTTP date matches only if it equals
+ * be honoured. An entity tag matches only by strong comparison (a weak tag
+ * never matches; ours are strong); an HTTP date matches only if it equals
  * `Last-Modified` to the second and that is a strong validator, i.e. at
  * least one second before now (§8.8.2.2). Anything else does not match, and
  * the whole file is sent.

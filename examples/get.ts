@@ -32,8 +32,9 @@ export class GetHandler extends BaseHTTPRequestHandler {
       "",
       "HEADERS RECEIVED:",
     ];
-    const items = this.headers.items().sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0
+    // Python's sorted() orders the (name, value) pairs: by name, then value.
+    const items = this.headers.items().sort(([a, x], [b, y]) =>
+      a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0
     );
     for (const [name, value] of items) {
       message_parts.push(`${name}=${value.trimEnd()}`);

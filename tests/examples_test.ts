@@ -56,10 +56,14 @@ function comparable(text: string): string {
 }
 
 /** Fetches like curl -i: the status line, headers as sent, a blank line, the body. */
-async function raw_get(port: number, target: string): Promise<string> {
+async function raw_get(
+  port: number,
+  target: string,
+  extra_headers = "",
+): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   await conn.write(new TextEncoder().encode(
-    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: curl/7.51.0\r\nAccept: */*\r\n\r\n`,
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: curl/7.51.0\r\nAccept: */*\r\n${extra_headers}\r\n`,
   ));
   const chunks: Uint8Array[] = [];
   const buf = new Uint8Array(65536);
@@ -131,6 +135,32 @@ Deno.test("examples/get.ts answers as the spec shows", async () => {
     "User-Agent=curl/7.51.0",
     "",
   ]);
+});
+
+Deno.test("examples/get.ts prints headers as Python's sorted(items()): by name, then value", async () => {
+  await using server = new HTTPServer(["127.0.0.1", 0], quiet(GetHandler));
+  server.serve_forever();
+  const port = server.server_port;
+  const text = await raw_get(
+    port,
+    "/",
+    "X-B: 2\r\nX-A: z\r\nX-B: 1\r\nX-A: a\r\n",
+  );
+  const lines = text.split(/\r?\n/);
+  const start = lines.indexOf("HEADERS RECEIVED:") + 1;
+  const headers = lines.slice(start, lines.indexOf("", start)).join("\n");
+  assertEquals(
+    headers,
+    [
+      "Accept=*/*",
+      `Host=127.0.0.1:${port}`,
+      "User-Agent=curl/7.51.0",
+      "X-A=a",
+      "X-A=z",
+      "X-B=1",
+      "X-B=2",
+    ].join("\n"),
+  );
 });
 
 Deno.test("examples/get.ts answers curl's POST with the spec's 501", async () => {
