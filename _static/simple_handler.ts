@@ -8,6 +8,7 @@ import { parse_date } from "../_protocol/date.ts";
 import { file_etag, if_none_match } from "./etag.ts";
 import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import { type ListingEntry, render_listing } from "./listing.ts";
+import { is_inside, join_path } from "./fs_path.ts";
 import { guess_type, types_map } from "./mime.ts";
 import { unquote } from "../_common/quote.ts";
 import {
@@ -252,7 +253,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   #find_index(dir: string): [string, Deno.FileInfo] | null {
     for (const name of this.index_pages) {
-      const candidate = dir + name;
+      const candidate = join_path(dir, name);
       try {
         const stat = Deno.statSync(candidate);
         if (stat.isFile && this.#allowed(candidate)) {
@@ -265,33 +266,43 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return null;
   }
 
+  /**
+   * The tree a path is confined to: `directory`, or, for a path that a
+   * `translate_path` override placed outside it, the directory holding it
+   * (the override chose that tree, as in Python; a link found there still
+   * may not lead out of it).
+   */
+  #tree_of(path: string): string {
+    if (is_inside(path, this.directory)) return this.directory;
+    return path.replace(/[^/\\]+[/\\]?$/, "");
+  }
+
   /** Dotfiles and symlinks: whether the path may be served. */
   #allowed(path: string): boolean {
+    const tree = this.#tree_of(path);
     if (!this.dotfiles) {
-      const rel = path.slice(this.directory.length);
+      const rel = path.slice(tree.length);
       if (/(^|[/\\])\.[^/\\]/.test(rel)) return false;
     }
     if (this.follow_symlinks_outside) return true;
     // Missing (null): the caller's stat will answer 404.
-    return this.#resolves_inside(path) !== false;
+    return this.#resolves_inside(path, tree) !== false;
   }
 
   /**
-   * Whether `path`, all links followed, is `directory` or inside it; `null`
+   * Whether `path`, all links followed, is `tree` or inside it; `null`
    * when it does not resolve (missing, a dangling link, a loop).
    */
-  #resolves_inside(path: string): boolean | null {
+  #resolves_inside(path: string, tree: string): boolean | null {
     let real: string;
     let root: string;
     try {
       real = Deno.realPathSync(path);
-      root = Deno.realPathSync(this.directory);
+      root = Deno.realPathSync(tree === "" ? "." : tree);
     } catch {
       return null;
     }
-    const sep = Deno.build.os === "windows" ? "\\" : "/";
-    return real === root ||
-      real.startsWith(root.endsWith(sep) ? root : root + sep);
+    return is_inside(real, root);
   }
 
   /**
@@ -305,6 +316,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   // deno-lint-ignore require-await
   async list_directory(path: string): Promise<Uint8Array | null> {
     const entries: ListingEntry[] = [];
+    // The tree the listed links may not lead out of (see #tree_of).
+    const tree = is_inside(path, this.directory) ? this.directory : path;
     try {
       for (const entry of Deno.readDirSync(path)) {
         if (!this.dotfiles && entry.name.startsWith(".")) continue;
@@ -312,7 +325,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         // its name nor its target's size and time.
         if (
           entry.isSymlink && !this.follow_symlinks_outside &&
-          this.#resolves_inside(path + entry.name) !== true
+          this.#resolves_inside(join_path(path, entry.name), tree) !== true
         ) continue;
         entries.push(this.#listing_entry(path, entry));
       }
@@ -335,7 +348,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   #listing_entry(dir: string, entry: Deno.DirEntry): ListingEntry {
-    const full = dir + entry.name;
+    const full = join_path(dir, entry.name);
     let is_dir = entry.isDirectory;
     let size: number | null = null;
     let mtime: number | null = null;
