@@ -190,6 +190,11 @@ export class BaseHTTPRequestHandler {
   #head_failed = false;
   /** Body length from the headers; `null` for chunked. */
   #body_length: number | null = 0;
+  /**
+   * The request is HTTP/1.1 or later, by the parsed version numbers (a
+   * string comparison would take `HTTP/1.01` for older than `HTTP/1.1`).
+   */
+  #http11 = false;
 
   /**
    * Makes the handler of one connection; the server then calls
@@ -387,6 +392,7 @@ export class BaseHTTPRequestHandler {
    */
   parse_request(): boolean {
     this.command = null;
+    this.#http11 = false;
     this.request_version = this.default_request_version;
     this.close_connection = true;
     let cut = this.#raw_requestline.length;
@@ -403,9 +409,10 @@ export class BaseHTTPRequestHandler {
       return false;
     }
     const [major, minor] = line.version_number;
+    this.#http11 = major > 1 || (major === 1 && minor >= 1);
     if (line.version !== null) {
       this.request_version = line.version;
-      this.close_connection = !((major > 1 || (major === 1 && minor >= 1)) &&
+      this.close_connection = !(this.#http11 &&
         this.protocol_version >= "HTTP/1.1");
     }
     this.command = line.command;
@@ -450,7 +457,7 @@ export class BaseHTTPRequestHandler {
     // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
     // out only when the handler starts reading the body.
     const expect = (this.headers.get("Expect") ?? "").toLowerCase();
-    if (expect === "100-continue" && this.request_version >= "HTTP/1.1") {
+    if (expect === "100-continue" && this.#http11) {
       if (!this.handle_expect_100()) return false;
       this.#res.expect_continue = true;
     }
@@ -483,7 +490,7 @@ export class BaseHTTPRequestHandler {
       this.#head_text,
       this.#headers_start,
       headers,
-      this.request_version >= "HTTP/1.1",
+      this.#http11,
     );
     this.headers = headers;
     if (framing.kind === "refused") {

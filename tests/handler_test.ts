@@ -526,7 +526,8 @@ server.server_close();
   assertEquals(code, 0, text);
   assertMatch(
     text,
-    /^127\.0\.0\.1 - - \[\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/\\x1b\[31mred\\\\x HTTP\/1\.0" 204 -\n$/,
+    // ESC in the target is refused (RFC 9112 §3.2), and logged escaped.
+    /^127\.0\.0\.1 - - \[[^\]]+\] code 400, message Bad request target \('\/\\+x1b\[31mred\\+x'\)\n127\.0\.0\.1 - - \[\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/\\x1b\[31mred\\\\x HTTP\/1\.0" 400 -\n$/,
   );
 });
 
@@ -631,9 +632,7 @@ Deno.test("BaseHTTPRequestHandler.handle_one_request() decodes header values as 
   }
   await using s = serve(H);
   const head = new Uint8Array([
-    ...new TextEncoder().encode("GET /"),
-    0xe9,
-    ...new TextEncoder().encode(" HTTP/1.0\r\nX-Bytes: a"),
+    ...new TextEncoder().encode("GET /%E9 HTTP/1.0\r\nX-Bytes: a"),
     0x80,
     0x9f,
     0xa4,
@@ -645,7 +644,8 @@ Deno.test("BaseHTTPRequestHandler.handle_one_request() decodes header values as 
   const r = await exchange(s, head);
   assertEquals(split_response(r.text).status, "HTTP/1.0 204 No Content");
   assertEquals(value, "a\u0080\u009f\u00a4\u00ff\u00c3\u00a9");
-  assertEquals(path, "/\u00e9");
+  // A raw byte above 0x7F in the target is refused (request_line_test.ts).
+  assertEquals(path, "/%E9");
 });
 
 Deno.test("BaseHTTPRequestHandler.version_string() and date_time_string() are Python's", async () => {
