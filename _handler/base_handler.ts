@@ -45,7 +45,16 @@ function is_line_end(c: number): boolean {
 // CR or LF would split the header; what is not ISO-8859-1 cannot be sent
 // (Python raises UnicodeEncodeError in send_header()).
 const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
+const LINE_BREAKING = /[\r\n\0]/;
 const encoder = new TextEncoder();
+
+/** `\uXXXX` or `\UXXXXXXXX` for a character, as Python's backslashreplace. */
+function backslash_escape(c: string): string {
+  const cp = c.codePointAt(0)!;
+  return cp > 0xffff
+    ? "\\U" + cp.toString(16).padStart(8, "0")
+    : "\\u" + cp.toString(16).padStart(4, "0");
+}
 
 let log_second = -1;
 let log_date = "";
@@ -404,7 +413,9 @@ export class BaseHTTPRequestHandler {
     const line = parse_request_line(requestline);
     if (line === null) return false;
     if (line.kind === "refused") {
-      if (line.version !== null) this.request_version = line.version;
+      // Never a headerless (HTTP/0.9) error: a client that sent a broken
+      // line is told so with a status line (issue 16 item 12).
+      this.request_version = line.version ?? "HTTP/1.0";
       this.send_error(line.code, line.message);
       return false;
     }
@@ -633,7 +644,13 @@ export class BaseHTTPRequestHandler {
     }
     message ??= this.responses[code]?.[0] ?? "";
     if (BAD_VALUE.test(message)) {
-      throw new TypeError(`Invalid reason phrase ${repr(message)}`);
+      if (LINE_BREAKING.test(message)) {
+        throw new TypeError(`Invalid reason phrase ${repr(message)}`);
+      }
+      // The status line is ISO-8859-1 (RFC 9110 §5.5); a reason built from
+      // a request (a 404 for /%C4%80) must not make the answer fail, as
+      // Python's UnicodeEncodeError does: escape as backslashreplace.
+      message = message.replace(/[^\0-\xff]/gu, backslash_escape);
     }
     this.#res.status_line(
       `${this.protocol_version} ${code} ${message}\r\n`,

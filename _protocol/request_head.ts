@@ -19,7 +19,8 @@ export interface HeadRefusal {
   message: string;
   /**
    * The request version to answer in, when the request line named one
-   * before it was found wrong; `null` keeps the default (HTTP/0.9).
+   * before it was found wrong; `null` when it did not (answered as
+   * HTTP/1.0, with a status line).
    */
   version: string | null;
 }
@@ -101,6 +102,11 @@ export function parse_request_line(
       return refused(400, `Bad request version (${repr(version)})`, null);
     }
     number = parsed;
+    // HTTP/0.9 never had a version token: a request naming one below 1.0
+    // would get a headerless answer that a file could forge (issue 16).
+    if (number[0] < 1) {
+      return refused(400, `Bad request version (${repr(version)})`, null);
+    }
     if (number[0] >= 2) {
       return refused(
         505,

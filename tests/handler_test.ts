@@ -113,18 +113,39 @@ Deno.test("BaseHTTPRequestHandler.parse_request() answers bad request lines with
   }
 });
 
-Deno.test("BaseHTTPRequestHandler.parse_request() answers a bad version with a bare HTML page under the default HTTP/0.9, as Python", async () => {
+Deno.test("BaseHTTPRequestHandler.parse_request() answers a bad version with a status line, not a bare HTML page (Python sends none)", async () => {
   await using s = serve(Hello);
   const r = await exchange(s, "GET / HTTP/1\r\n\r\n");
   assertEquals(
-    r.text,
-    error_page(400, "Bad request version ('HTTP/1')", BAD_REQUEST),
+    normalize(r.text),
+    error_response(400, "Bad request version ('HTTP/1')", BAD_REQUEST),
   );
   assert(r.closed);
   assertEquals(s.logs, [
     "code 400, message Bad request version ('HTTP/1')",
     '"GET / HTTP/1" 400 -',
   ]);
+});
+
+Deno.test("BaseHTTPRequestHandler.parse_request() answers a version below 1.0 with 400 and a status line; a two-word GET stays HTTP/0.9", async () => {
+  await using s = serve(Hello);
+  for (const version of ["HTTP/0.9", "HTTP/0.1"]) {
+    const r = await exchange(s, `GET / ${version}\r\n\r\n`);
+    assertEquals(
+      normalize(r.text),
+      error_response(
+        400,
+        `Bad request version ('${version}')`,
+        BAD_REQUEST,
+      ),
+    );
+  }
+  // Python's own tests require the headerless answer to a simple request.
+  const simple = await exchange(s, "POST /\r\n\r\n");
+  assertEquals(
+    normalize(simple.text),
+    error_response(400, "Bad HTTP/0.9 request type ('POST')", BAD_REQUEST),
+  );
 });
 
 Deno.test("BaseHTTPRequestHandler.parse_request() answers HTTP/2.0 with 505", async () => {
@@ -724,4 +745,28 @@ Deno.test("BaseHTTPRequestHandler.send_error() before the body is read drops the
     ),
   );
   assert(r.closed);
+});
+
+Deno.test("BaseHTTPRequestHandler.send_error() escapes a reason phrase above U+00FF instead of failing with 500", async () => {
+  class H extends QuietHandler {
+    do_GET(): void {
+      if (this.path === "/emoji") {
+        this.send_response(200, "Fine \u{1f600}");
+        this.send_header("Content-Length", 0);
+        this.end_headers();
+        return;
+      }
+      // As a 404 whose reason names the decoded path /%C4%80.
+      this.send_error(404, "No such file: \u0100");
+    }
+  }
+  await using s = serve(H);
+  const r = await exchange(s, "GET /%C4%80 HTTP/1.0\r\n\r\n");
+  assertEquals(
+    split_response(r.text).status,
+    "HTTP/1.0 404 No such file: \\u0100",
+  );
+  assertEquals(s.errors, []);
+  const e = await exchange(s, "GET /emoji HTTP/1.0\r\n\r\n");
+  assertEquals(split_response(e.text).status, "HTTP/1.0 200 Fine \\U0001f600");
 });
