@@ -500,12 +500,19 @@ Deno.test("BaseHTTPRequestHandler.log_request() logs in Python's format", async 
   assertEquals(s.logs, ['"GET /a%20b?q=1 HTTP/1.1" 200 -']);
 });
 
-Deno.test("escape_control() escapes C0, C1 and backslash as Python 3.12+", () => {
+Deno.test("escape_control() escapes C0, C1, backslash and what repr() escapes beyond them", () => {
   assertEquals(escape_control("/foo"), "/foo");
   assertEquals(escape_control("/\x1bbar\x00\x1b"), "/\\x1bbar\\x00\\x1b");
+  // U+00A0 is not printable for Python's repr() either.
   assertEquals(
     escape_control("/spam \x1b\x7f\x9f\xa0beans."),
-    "/spam \\x1b\\x7f\\x9f\xa0beans.",
+    "/spam \\x1b\\x7f\\x9f\\xa0beans.",
+  );
+  assertEquals(
+    escape_control(
+      "\u202e\u2028\u2029\u200b\ud800" + String.fromCodePoint(0xe0001) + "é日",
+    ),
+    "\\u202e\\u2028\\u2029\\u200b\\ud800\\U000e0001é日",
   );
   assertEquals(
     escape_control('"GET /foo\\b"ar\x07 HTTP/1.0"'),
