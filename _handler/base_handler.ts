@@ -149,6 +149,13 @@ export class BaseHTTPRequestHandler {
   /** Most bytes of request line and headers together: more gets 431. */
   max_head_bytes: number = 1024 * 1024;
   /**
+   * Most bytes that unfinished large heads may hold in all connections of
+   * the process together (beyond 4 KiB each): a head that needs more gets
+   * `503`, so that slow clients cannot exhaust memory with heads just
+   * under `max_head_bytes`.
+   */
+  max_head_memory: number = 64 * 1024 * 1024;
+  /**
    * Most bytes of an unread request body that are read and discarded to
    * keep the connection open; beyond that it is closed.
    */
@@ -308,6 +315,8 @@ export class BaseHTTPRequestHandler {
       await this.#fail(err);
     } finally {
       if (this.close_connection) await this.#close();
+      // Give back what a large head or pipelined burst grew (issue 16 #13).
+      else this.#io.shrink();
     }
   }
 
@@ -337,6 +346,7 @@ export class BaseHTTPRequestHandler {
       max_headers: this.max_headers,
       max_head_bytes: this.max_head_bytes,
       head_ms: this.header_timeout * 1000,
+      buffer_budget: this.max_head_memory,
     };
     const idle_ms = this.#seen_request
       ? this.keep_alive_timeout * 1000
@@ -363,6 +373,12 @@ export class BaseHTTPRequestHandler {
       case "timeout":
         this.close_connection = true;
         this.log_error("Request timed out: %r", "timed out");
+        return false;
+      case "busy":
+        this.requestline = "";
+        this.request_version = "";
+        this.command = "";
+        this.send_error(503, "Too many large request heads in progress");
         return false;
       case "line_too_long":
         this.requestline = "";
