@@ -57,17 +57,33 @@ export function percent_format(
 }
 
 // Python 3.12+ escapes C0 and C1 control characters and the backslash in log
-// lines, so that a client cannot forge or hide log entries (gh-100001).
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f\\]/g;
+// lines, so that a client cannot forge or hide log entries (gh-100001). We
+// escape what Python's repr() escapes: every character str.isprintable()
+// rejects (controls, format characters such as U+202E RIGHT-TO-LEFT
+// OVERRIDE, line and paragraph separators such as U+2028, surrogates,
+// unassigned code points, spaces other than SP).
+const CONTROL = /[\\\p{C}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
 
-/** Escapes control characters and backslashes as Python's log lines do. */
+/**
+ * Escapes non-printable characters and backslashes in a log line as
+ * Python's `repr()` writes them (`\x1b`, `\u202e`, `\U000e0001`, `\\`).
+ *
+ * @example
+ * ```ts
+ * import { escape_control } from "./pyformat.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escape_control("a\x1b[31m\u202eb\\"), "a\\x1b[31m\\u202eb\\\\");
+ * ```
+ */
 export function escape_control(s: string): string {
-  return s.replace(
-    CONTROL,
-    (c) =>
-      c === "\\"
-        ? "\\\\"
-        : "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
-  );
+  return s.replace(CONTROL, (c) => {
+    if (c === "\\") return "\\\\";
+    const cp = c.codePointAt(0)!;
+    return cp <= 0xff
+      ? "\\x" + cp.toString(16).padStart(2, "0")
+      : cp <= 0xffff
+      ? "\\u" + cp.toString(16).padStart(4, "0")
+      : "\\U" + cp.toString(16).padStart(8, "0");
+  });
 }

@@ -45,7 +45,16 @@ function is_line_end(c: number): boolean {
 // CR or LF would split the header; what is not ISO-8859-1 cannot be sent
 // (Python raises UnicodeEncodeError in send_header()).
 const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
+const LINE_BREAKING = /[\r\n\0]/;
 const encoder = new TextEncoder();
+
+/** `\uXXXX` or `\UXXXXXXXX` for a character, as Python's backslashreplace. */
+function backslash_escape(c: string): string {
+  const cp = c.codePointAt(0)!;
+  return cp > 0xffff
+    ? "\\U" + cp.toString(16).padStart(8, "0")
+    : "\\u" + cp.toString(16).padStart(4, "0");
+}
 
 let log_second = -1;
 let log_date = "";
@@ -140,6 +149,13 @@ export class BaseHTTPRequestHandler {
   /** Most bytes of request line and headers together: more gets 431. */
   max_head_bytes: number = 1024 * 1024;
   /**
+   * Most bytes that unfinished large heads may hold in all connections of
+   * the process together (beyond 4 KiB each): a head that needs more gets
+   * `503`, so that slow clients cannot exhaust memory with heads just
+   * under `max_head_bytes`.
+   */
+  max_head_memory: number = 64 * 1024 * 1024;
+  /**
    * Most bytes of an unread request body that are read and discarded to
    * keep the connection open; beyond that it is closed.
    */
@@ -190,6 +206,11 @@ export class BaseHTTPRequestHandler {
   #head_failed = false;
   /** Body length from the headers; `null` for chunked. */
   #body_length: number | null = 0;
+  /**
+   * The request is HTTP/1.1 or later, by the parsed version numbers (a
+   * string comparison would take `HTTP/1.01` for older than `HTTP/1.1`).
+   */
+  #http11 = false;
 
   /**
    * Makes the handler of one connection; the server then calls
@@ -294,6 +315,8 @@ export class BaseHTTPRequestHandler {
       await this.#fail(err);
     } finally {
       if (this.close_connection) await this.#close();
+      // Give back what a large head or pipelined burst grew (issue 16 #13).
+      else this.#io.shrink();
     }
   }
 
@@ -323,6 +346,7 @@ export class BaseHTTPRequestHandler {
       max_headers: this.max_headers,
       max_head_bytes: this.max_head_bytes,
       head_ms: this.header_timeout * 1000,
+      buffer_budget: this.max_head_memory,
     };
     const idle_ms = this.#seen_request
       ? this.keep_alive_timeout * 1000
@@ -349,6 +373,12 @@ export class BaseHTTPRequestHandler {
       case "timeout":
         this.close_connection = true;
         this.log_error("Request timed out: %r", "timed out");
+        return false;
+      case "busy":
+        this.requestline = "";
+        this.request_version = "";
+        this.command = "";
+        this.send_error(503, "Too many large request heads in progress");
         return false;
       case "line_too_long":
         this.requestline = "";
@@ -387,6 +417,7 @@ export class BaseHTTPRequestHandler {
    */
   parse_request(): boolean {
     this.command = null;
+    this.#http11 = false;
     this.request_version = this.default_request_version;
     this.close_connection = true;
     let cut = this.#raw_requestline.length;
@@ -398,14 +429,17 @@ export class BaseHTTPRequestHandler {
     const line = parse_request_line(requestline);
     if (line === null) return false;
     if (line.kind === "refused") {
-      if (line.version !== null) this.request_version = line.version;
+      // Never a headerless (HTTP/0.9) error: a client that sent a broken
+      // line is told so with a status line (issue 16 item 12).
+      this.request_version = line.version ?? "HTTP/1.0";
       this.send_error(line.code, line.message);
       return false;
     }
     const [major, minor] = line.version_number;
+    this.#http11 = major > 1 || (major === 1 && minor >= 1);
     if (line.version !== null) {
       this.request_version = line.version;
-      this.close_connection = !((major > 1 || (major === 1 && minor >= 1)) &&
+      this.close_connection = !(this.#http11 &&
         this.protocol_version >= "HTTP/1.1");
     }
     this.command = line.command;
@@ -450,7 +484,7 @@ export class BaseHTTPRequestHandler {
     // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
     // out only when the handler starts reading the body.
     const expect = (this.headers.get("Expect") ?? "").toLowerCase();
-    if (expect === "100-continue" && this.request_version >= "HTTP/1.1") {
+    if (expect === "100-continue" && this.#http11) {
       if (!this.handle_expect_100()) return false;
       this.#res.expect_continue = true;
     }
@@ -483,7 +517,7 @@ export class BaseHTTPRequestHandler {
       this.#head_text,
       this.#headers_start,
       headers,
-      this.request_version >= "HTTP/1.1",
+      this.#http11,
     );
     this.headers = headers;
     if (framing.kind === "refused") {
@@ -626,7 +660,13 @@ export class BaseHTTPRequestHandler {
     }
     message ??= this.responses[code]?.[0] ?? "";
     if (BAD_VALUE.test(message)) {
-      throw new TypeError(`Invalid reason phrase ${repr(message)}`);
+      if (LINE_BREAKING.test(message)) {
+        throw new TypeError(`Invalid reason phrase ${repr(message)}`);
+      }
+      // The status line is ISO-8859-1 (RFC 9110 §5.5); a reason built from
+      // a request (a 404 for /%C4%80) must not make the answer fail, as
+      // Python's UnicodeEncodeError does: escape as backslashreplace.
+      message = message.replace(/[^\0-\xff]/gu, backslash_escape);
     }
     this.#res.status_line(
       `${this.protocol_version} ${code} ${message}\r\n`,

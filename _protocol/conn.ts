@@ -13,6 +13,28 @@ const WATCHDOG_TICK_MS = 100;
 export type CloseReason = "timeout" | "shutdown" | null;
 
 const live = new Set<Connection>();
+/** Bytes held beyond INITIAL_BUFFER by the buffers of all connections. */
+let grown = 0;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Bytes that connection buffers hold beyond their initial size, across the
+ * process: what unfinished large heads cost.
+ */
+export function grown_buffer_bytes(): number {
+  return grown;
+}
+
+/** A buffer could not grow: the process-wide budget for buffers is spent. */
+export class BufferBudgetError extends RangeError {
+  /**
+   * @param budget The budget in bytes.
+   */
+  constructor(budget: number) {
+    super(`Cannot grow a connection buffer past the budget of ${budget} bytes`);
+    this.name = "BufferBudgetError";
+  }
+}
 const by_conn = new WeakMap<Deno.Conn, Connection>();
 let watchdog: ReturnType<typeof setInterval> | undefined;
 
@@ -77,6 +99,27 @@ export class Connection {
     }
   }
 
+  #set_buf(buf: Uint8Array): void {
+    grown += Math.max(buf.length - INITIAL_BUFFER, 0) -
+      Math.max(this.buf.length - INITIAL_BUFFER, 0);
+    this.buf = buf;
+  }
+
+  /**
+   * Gives a grown buffer back once a request is done, keeping what is
+   * buffered (a pipelined request) when it fits in the initial size.
+   */
+  shrink(): void {
+    if (this.buf.length <= INITIAL_BUFFER || this.buffered > INITIAL_BUFFER) {
+      return;
+    }
+    const small = new Uint8Array(INITIAL_BUFFER);
+    small.set(this.buf.subarray(this.start, this.end));
+    this.end -= this.start;
+    this.start = 0;
+    this.#set_buf(small);
+  }
+
   /** Whether the socket is closed. */
   get closed(): boolean {
     return this.#closed;
@@ -91,18 +134,26 @@ export class Connection {
    * Reads more bytes into the buffer, moving or growing it to make room for
    * `want` more bytes; returns `false` at end of stream.
    */
-  async fill(timeout_ms: number, want = 1): Promise<boolean> {
+  async fill(
+    timeout_ms: number,
+    want = 1,
+    budget = Infinity,
+  ): Promise<boolean> {
     if (this.start === this.end) this.start = this.end = 0;
     if (this.buf.length - this.end < want) {
       const size = this.end - this.start;
       if (this.buf.length - size >= want && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        let cap = this.buf.length * 2;
+        let cap = Math.max(this.buf.length * 2, INITIAL_BUFFER);
         while (cap - size < want) cap *= 2;
-        const grown = new Uint8Array(cap);
-        grown.set(this.buf.subarray(this.start, this.end));
-        this.buf = grown;
+        // Bound what all connections' unfinished heads hold (issue 16 #13).
+        if (grown + cap - this.buf.length > budget) {
+          throw new BufferBudgetError(budget);
+        }
+        const bigger = new Uint8Array(cap);
+        bigger.set(this.buf.subarray(this.start, this.end));
+        this.#set_buf(bigger);
       }
       this.start = 0;
       this.end = size;
@@ -196,6 +247,8 @@ export class Connection {
     } catch {
       // Already closed by the peer's reset: nothing left to release.
     }
+    this.start = this.end = 0;
+    this.#set_buf(EMPTY);
     this.#resolve_done();
   }
 }

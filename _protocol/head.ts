@@ -5,7 +5,7 @@
  * @module
  */
 
-import { coarse_now, type Connection } from "./conn.ts";
+import { BufferBudgetError, coarse_now, type Connection } from "./conn.ts";
 import { decode_latin1 } from "../_common/latin1.ts";
 
 const LF = 10;
@@ -23,6 +23,11 @@ export interface HeadLimits {
   max_head_bytes: number;
   /** How long the whole head may take once its first byte arrived, in ms. */
   head_ms: number;
+  /**
+   * Most bytes that the buffers of all connections may hold beyond their
+   * initial size (unfinished large heads): past it, a head is refused.
+   */
+  buffer_budget: number;
 }
 
 /** A request head, or why there is none. */
@@ -48,7 +53,9 @@ export type Head =
   /** The client closed the connection (or sent nothing before the idle timeout). */
   | { kind: "eof" }
   /** The head did not arrive in time. */
-  | { kind: "timeout" };
+  | { kind: "timeout" }
+  /** The head needs more buffer than the process-wide budget leaves: 503. */
+  | { kind: "busy" };
 
 /** Where {@linkcode scan} got to in a head that is not complete yet. */
 interface ScanState {
@@ -146,7 +153,12 @@ export async function read_head(
       if (deadline === -1) deadline = coarse_now + limits.head_ms;
       const left = deadline - coarse_now;
       if (left <= 0) return { kind: "timeout" };
-      got = await io.fill(left);
+      try {
+        got = await io.fill(left, 1, limits.buffer_budget);
+      } catch (err) {
+        if (err instanceof BufferBudgetError) return { kind: "busy" };
+        throw err;
+      }
       if (!got) {
         return { kind: io.closed_by === "timeout" ? "timeout" : "eof" };
       }

@@ -19,7 +19,8 @@ export interface HeadRefusal {
   message: string;
   /**
    * The request version to answer in, when the request line named one
-   * before it was found wrong; `null` keeps the default (HTTP/0.9).
+   * before it was found wrong; `null` when it did not (answered as
+   * HTTP/1.0, with a status line).
    */
   version: string | null;
 }
@@ -69,6 +70,9 @@ export function parse_version(version: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
+// deno-lint-ignore no-control-regex
+const BAD_TARGET = /[\x00-\x20\x7f-\uffff]/;
+
 /**
  * Parses a request line (its line ending removed) as Python's
  * `parse_request()` does: `METHOD target HTTP/x.y`, or the two words of an
@@ -98,6 +102,11 @@ export function parse_request_line(
       return refused(400, `Bad request version (${repr(version)})`, null);
     }
     number = parsed;
+    // HTTP/0.9 never had a version token: a request naming one below 1.0
+    // would get a headerless answer that a file could forge (issue 16).
+    if (number[0] < 1) {
+      return refused(400, `Bad request version (${repr(version)})`, null);
+    }
     if (number[0] >= 2) {
       return refused(
         505,
@@ -110,6 +119,12 @@ export function parse_request_line(
     return refused(400, `Bad request syntax (${repr(line)})`, version);
   }
   const [command, path] = words as [string, string];
+  // RFC 9112 §3.2: the target is visible ASCII (bytes above 0x7F arrive
+  // percent-encoded); NUL, ESC, DEL or raw UTF-8 there is refused, as Node
+  // and Deno.serve refuse it.
+  if (BAD_TARGET.test(path)) {
+    return refused(400, `Bad request target (${repr(path)})`, version);
+  }
   if (words.length === 2 && command !== "GET") {
     return refused(400, `Bad HTTP/0.9 request type (${repr(command)})`, null);
   }
@@ -132,6 +147,50 @@ function is_ows(c: number): boolean {
 // framing: Host, Content-Length, Transfer-Encoding. Other names skip the
 // lowercasing.
 const H = 0x68, C = 0x63, T = 0x74;
+
+/** One field line: its name and its value with OWS trimmed. */
+export interface FieldLine {
+  kind: "field";
+  name: string;
+  value: string;
+}
+
+/**
+ * Parses the field line `text[pos, end)` (its line ending excluded) with
+ * the header-field rules, which trailer fields share (RFC 9110 §6.5,
+ * RFC 9112 §5).
+ *
+ * @example
+ * ```ts
+ * import { parse_field_line } from "./request_head.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parse_field_line("X-A:  b "), { kind: "field", name: "X-A", value: "b" });
+ * assert.equal(parse_field_line(" folded").kind, "refused");
+ * ```
+ */
+export function parse_field_line(
+  text: string,
+  pos = 0,
+  end: number = text.length,
+): FieldLine | HeadRefusal {
+  const colon = text.indexOf(":", pos);
+  const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
+  // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
+  // say reject; accepting them is how requests get smuggled.
+  if (!TOKEN.test(name)) {
+    return refused(400, `Bad header line (${repr(text.slice(pos, end))})`);
+  }
+  let v0 = colon + 1, v1 = end;
+  while (v0 < v1 && is_ows(text.charCodeAt(v0))) v0++;
+  while (v1 > v0 && is_ows(text.charCodeAt(v1 - 1))) v1--;
+  const value = text.slice(v0, v1);
+  // NUL, and a CR that is not part of a line ending (RFC 9112 §2.2).
+  if (value.includes("\0") || value.includes("\r")) {
+    return refused(400, `Bad header value (${repr(text.slice(pos, end))})`);
+  }
+  return { kind: "field", name, value };
+}
 
 /**
  * Parses the header lines of a head (`text` from `start`, each line ending
@@ -171,20 +230,9 @@ export function parse_fields(
     const lf = text.indexOf("\n", pos);
     const end = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
     if (end === pos) break; // the blank line
-    const colon = text.indexOf(":", pos);
-    const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
-    // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
-    // say reject; accepting them is how requests get smuggled.
-    if (!TOKEN.test(name)) {
-      return refused(400, `Bad header line (${repr(text.slice(pos, end))})`);
-    }
-    let v0 = colon + 1, v1 = end;
-    while (v0 < v1 && is_ows(text.charCodeAt(v0))) v0++;
-    while (v1 > v0 && is_ows(text.charCodeAt(v1 - 1))) v1--;
-    const value = text.slice(v0, v1);
-    if (value.includes("\0")) {
-      return refused(400, `Bad header value (${repr(text.slice(pos, end))})`);
-    }
+    const field = parse_field_line(text, pos, end);
+    if (field.kind === "refused") return field;
+    const { name, value } = field;
     into.append(name, value);
     const c0 = name.charCodeAt(0) | 0x20;
     if (c0 === H || c0 === C || c0 === T) {
@@ -217,7 +265,21 @@ function framing_of(
     if (!http11) {
       return refused(400, "Transfer-Encoding in an HTTP/1.0 request");
     }
-    if (te.length !== 1 || te[0]!.toLowerCase() !== "chunked") {
+    const codings = te.length === 1 && !te[0]!.includes(",")
+      ? [te[0]!.toLowerCase()]
+      : te.join(",").split(",").map((c) => c.trim().toLowerCase());
+    const chunked = codings.filter((c) => c === "chunked").length;
+    // RFC 9112 §6.3: a request whose final coding is not chunked has no
+    // reliable length; chunked twice is not allowed either (§6.1).
+    if (codings[codings.length - 1] !== "chunked" || chunked > 1) {
+      return refused(
+        400,
+        `Transfer-Encoding does not end in one chunked (${
+          repr(te.join(", "))
+        })`,
+      );
+    }
+    if (codings.length !== 1) {
       return refused(
         501,
         `Unsupported Transfer-Encoding (${repr(te.join(", "))})`,

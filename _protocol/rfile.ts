@@ -6,6 +6,7 @@
  */
 
 import type { Connection } from "./conn.ts";
+import { parse_field_line } from "./request_head.ts";
 
 const LF = 10;
 const CR = 13;
@@ -15,6 +16,16 @@ const DIRECT_READ = 4 * 1024;
 const CHUNK = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 64 * 1024;
+/** Most trailer fields, as the most header lines (Python's 100). */
+const MAX_TRAILERS = 100;
+/**
+ * A chunk-size line (RFC 9112 §7.1): hex digits, leading zeros allowed, the
+ * value below 2^52 (13 significant digits) so that it stays exact; then
+ * extensions without control characters (HTAB aside).
+ */
+const CHUNK_SIZE =
+  // deno-lint-ignore no-control-regex
+  /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?$/;
 
 /**
  * Request bytes as they may appear in an error message, which is also the
@@ -231,7 +242,7 @@ export class BodyReader implements RFile {
       io.start += 2;
     }
     const line = await this.#line(MAX_CHUNK_LINE, "chunk size line");
-    const m = /^([0-9A-Fa-f]{1,15})[ \t]*(?:;.*)?$/.exec(line);
+    const m = CHUNK_SIZE.exec(line);
     if (!m) {
       throw new HTTPRequestError(400, `Invalid chunk size "${shown(line)}"`);
     }
@@ -241,14 +252,22 @@ export class BodyReader implements RFile {
       this.#left = size;
       return;
     }
-    // Last chunk: skip the trailer section up to its blank line.
+    // Last chunk: the trailer section up to its blank line, each field
+    // checked as a header field (RFC 9112 §7.1.2) and then dropped.
     let trailer_bytes = 0;
-    for (;;) {
+    for (let count = 0;; count++) {
       const trailer = await this.#line(MAX_TRAILER_BYTES, "trailer line");
       if (trailer === "") break;
       trailer_bytes += trailer.length;
       if (trailer_bytes > MAX_TRAILER_BYTES) {
         throw new HTTPRequestError(400, "Trailer section is too long");
+      }
+      if (count >= MAX_TRAILERS) {
+        throw new HTTPRequestError(400, "Too many trailer fields");
+      }
+      const field = parse_field_line(trailer);
+      if (field.kind === "refused") {
+        throw new HTTPRequestError(400, `Bad trailer line "${shown(trailer)}"`);
       }
     }
     this.#mode = Mode.Done;

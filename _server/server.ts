@@ -7,7 +7,7 @@
 
 import { close_conn, Connection } from "../_protocol/conn.ts";
 import type { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
-import { percent_format } from "../_common/pyformat.ts";
+import { escape_control, percent_format } from "../_common/pyformat.ts";
 import {
   on_shutdown_request,
   report_stopped,
@@ -339,9 +339,12 @@ export class HTTPServer {
     client_address: [string, number],
     error: unknown,
   ): void {
-    const trace = error instanceof Error
+    const raw = error instanceof Error
       ? error.stack ?? String(error)
       : String(error);
+    // The message may quote the request (a target with ESC sequences, a
+    // U+202E): escape each line as the log lines are, keep the line breaks.
+    const trace = raw.split("\n").map(escape_control).join("\n");
     log(
       "-".repeat(40) + "\n" +
         percent_format(

@@ -394,12 +394,18 @@ Deno.test("BaseHTTPRequestHandler.parse_request() refuses HTTP/1.1 without Host 
   );
 });
 
-Deno.test("BaseHTTPRequestHandler.parse_request() answers Transfer-Encoding: gzip with 501", async () => {
+Deno.test("BaseHTTPRequestHandler.parse_request() answers Transfer-Encoding: gzip, chunked with 501 and gzip alone with 400 (RFC 9112 §6.3)", async () => {
+  await assert_refused(
+    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+    501,
+    "Unsupported Transfer-Encoding ('gzip, chunked')",
+    "Server does not support this operation",
+  );
   await assert_refused(
     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
-    501,
-    "Unsupported Transfer-Encoding ('gzip')",
-    "Server does not support this operation",
+    400,
+    "Transfer-Encoding does not end in one chunked ('gzip')",
+    "Bad request syntax or unsupported method",
   );
 });
 

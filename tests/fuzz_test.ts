@@ -46,7 +46,8 @@ Deno.test("BaseHTTPRequestHandler refuses the smuggling shapes in the corpus wit
   const chunked_gzip =
     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n";
   const outcome = await serve_pieces([bytes_of(chunked_gzip)]);
-  assertEquals(parse_responses(outcome.text).map((r) => r.status), [501]);
+  // RFC 9112 §6.3: chunked not final is 400.
+  assertEquals(parse_responses(outcome.text).map((r) => r.status), [400]);
 });
 
 for (const seed of REQUEST_SEEDS) {

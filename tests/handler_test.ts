@@ -103,18 +103,39 @@ Deno.test("BaseHTTPRequestHandler.parse_request() answers bad request lines with
   }
 });
 
-Deno.test("BaseHTTPRequestHandler.parse_request() answers a bad version with a bare HTML page under the default HTTP/0.9, as Python", async () => {
+Deno.test("BaseHTTPRequestHandler.parse_request() answers a bad version with a status line, not a bare HTML page (Python sends none)", async () => {
   await using s = serve(Hello);
   const r = await exchange(s, "GET / HTTP/1\r\n\r\n");
   assertEquals(
-    r.text,
-    error_page(400, "Bad request version ('HTTP/1')", BAD_REQUEST),
+    normalize(r.text),
+    error_response(400, "Bad request version ('HTTP/1')", BAD_REQUEST),
   );
   assert(r.closed);
   assertEquals(s.logs, [
     "code 400, message Bad request version ('HTTP/1')",
     '"GET / HTTP/1" 400 -',
   ]);
+});
+
+Deno.test("BaseHTTPRequestHandler.parse_request() answers a version below 1.0 with 400 and a status line; a two-word GET stays HTTP/0.9", async () => {
+  await using s = serve(Hello);
+  for (const version of ["HTTP/0.9", "HTTP/0.1"]) {
+    const r = await exchange(s, `GET / ${version}\r\n\r\n`);
+    assertEquals(
+      normalize(r.text),
+      error_response(
+        400,
+        `Bad request version ('${version}')`,
+        BAD_REQUEST,
+      ),
+    );
+  }
+  // Python's own tests require the headerless answer to a simple request.
+  const simple = await exchange(s, "POST /\r\n\r\n");
+  assertEquals(
+    normalize(simple.text),
+    error_response(400, "Bad HTTP/0.9 request type ('POST')", BAD_REQUEST),
+  );
 });
 
 Deno.test("BaseHTTPRequestHandler.parse_request() answers HTTP/2.0 with 505", async () => {
@@ -469,12 +490,19 @@ Deno.test("BaseHTTPRequestHandler.log_request() logs in Python's format", async 
   assertEquals(s.logs, ['"GET /a%20b?q=1 HTTP/1.1" 200 -']);
 });
 
-Deno.test("escape_control() escapes C0, C1 and backslash as Python 3.12+", () => {
+Deno.test("escape_control() escapes C0, C1, backslash and what repr() escapes beyond them", () => {
   assertEquals(escape_control("/foo"), "/foo");
   assertEquals(escape_control("/\x1bbar\x00\x1b"), "/\\x1bbar\\x00\\x1b");
+  // U+00A0 is not printable for Python's repr() either.
   assertEquals(
     escape_control("/spam \x1b\x7f\x9f\xa0beans."),
-    "/spam \\x1b\\x7f\\x9f\xa0beans.",
+    "/spam \\x1b\\x7f\\x9f\\xa0beans.",
+  );
+  assertEquals(
+    escape_control(
+      "\u202e\u2028\u2029\u200b\ud800" + String.fromCodePoint(0xe0001) + "é日",
+    ),
+    "\\u202e\\u2028\\u2029\\u200b\\ud800\\U000e0001é日",
   );
   assertEquals(
     escape_control('"GET /foo\\b"ar\x07 HTTP/1.0"'),
@@ -516,7 +544,8 @@ server.server_close();
   assertEquals(code, 0, text);
   assertMatch(
     text,
-    /^127\.0\.0\.1 - - \[\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/\\x1b\[31mred\\\\x HTTP\/1\.0" 204 -\n$/,
+    // ESC in the target is refused (RFC 9112 §3.2), and logged escaped.
+    /^127\.0\.0\.1 - - \[[^\]]+\] code 400, message Bad request target \('\/\\+x1b\[31mred\\+x'\)\n127\.0\.0\.1 - - \[\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4} \d{2}:\d{2}:\d{2}\] "GET \/\\x1b\[31mred\\\\x HTTP\/1\.0" 400 -\n$/,
   );
 });
 
@@ -621,9 +650,7 @@ Deno.test("BaseHTTPRequestHandler.handle_one_request() decodes header values as 
   }
   await using s = serve(H);
   const head = new Uint8Array([
-    ...new TextEncoder().encode("GET /"),
-    0xe9,
-    ...new TextEncoder().encode(" HTTP/1.0\r\nX-Bytes: a"),
+    ...new TextEncoder().encode("GET /%E9 HTTP/1.0\r\nX-Bytes: a"),
     0x80,
     0x9f,
     0xa4,
@@ -635,7 +662,8 @@ Deno.test("BaseHTTPRequestHandler.handle_one_request() decodes header values as 
   const r = await exchange(s, head);
   assertEquals(split_response(r.text).status, "HTTP/1.0 204 No Content");
   assertEquals(value, "a\u0080\u009f\u00a4\u00ff\u00c3\u00a9");
-  assertEquals(path, "/\u00e9");
+  // A raw byte above 0x7F in the target is refused (request_line_test.ts).
+  assertEquals(path, "/%E9");
 });
 
 Deno.test("BaseHTTPRequestHandler.version_string() and date_time_string() are Python's", async () => {
@@ -714,4 +742,28 @@ Deno.test("BaseHTTPRequestHandler.send_error() before the body is read drops the
     ),
   );
   assert(r.closed);
+});
+
+Deno.test("BaseHTTPRequestHandler.send_error() escapes a reason phrase above U+00FF instead of failing with 500", async () => {
+  class H extends QuietHandler {
+    do_GET(): void {
+      if (this.path === "/emoji") {
+        this.send_response(200, "Fine \u{1f600}");
+        this.send_header("Content-Length", 0);
+        this.end_headers();
+        return;
+      }
+      // As a 404 whose reason names the decoded path /%C4%80.
+      this.send_error(404, "No such file: \u0100");
+    }
+  }
+  await using s = serve(H);
+  const r = await exchange(s, "GET /%C4%80 HTTP/1.0\r\n\r\n");
+  assertEquals(
+    split_response(r.text).status,
+    "HTTP/1.0 404 No such file: \\u0100",
+  );
+  assertEquals(s.errors, []);
+  const e = await exchange(s, "GET /emoji HTTP/1.0\r\n\r\n");
+  assertEquals(split_response(e.text).status, "HTTP/1.0 200 Fine \\U0001f600");
 });
