@@ -113,17 +113,17 @@ const SPECS: readonly OptionSpec[] = [
 
 const PROTOCOLS = ["HTTP/1.0", "HTTP/1.1"] as const;
 
-function displayName(spec: OptionSpec): string {
+function display_name(spec: OptionSpec): string {
   return spec.short ? `${spec.short}/${spec.long}` : spec.long;
 }
 
 // argparse reads "-1" as a value, not an option, when no option looks like a
 // negative number (none of ours does).
-function looksLikeOption(arg: string): boolean {
+function looks_like_option(arg: string): boolean {
   return arg.startsWith("-") && arg !== "-" && !/^-(\d+|\d*\.\d+)$/.test(arg);
 }
 
-function findLong(name: string): OptionSpec | undefined {
+function find_long(name: string): OptionSpec | undefined {
   const exact = SPECS.find((s) => s.long === name);
   if (exact) return exact;
   // argparse's allow_abbrev: a unique prefix names the option.
@@ -138,7 +138,7 @@ function findLong(name: string): OptionSpec | undefined {
   return matches[0];
 }
 
-function parseInt10(value: string, argument: string): number {
+function parse_int10(value: string, argument: string): number {
   // Python's int(): surrounding whitespace, a sign, "_" between digits.
   const s = value.trim();
   if (!/^[+-]?\d+(_\d+)*$/.test(s)) {
@@ -147,16 +147,87 @@ function parseInt10(value: string, argument: string): number {
   return Number(s.replaceAll("_", ""));
 }
 
-function isAbsolute(path: string): boolean {
+function is_absolute(path: string): boolean {
   return path.startsWith("/") || path.startsWith("\\") ||
     /^[A-Za-z]:[\\/]/.test(path);
 }
 
-function joinPath(base: string, path: string): string {
-  if (isAbsolute(path) || base === "") return path;
+function join_path(base: string, path: string): string {
+  if (is_absolute(path) || base === "") return path;
   if (base.endsWith("/") || base.endsWith("\\")) return base + path;
   const sep = base.includes("\\") && !base.includes("/") ? "\\" : "/";
   return base + sep + path;
+}
+
+// Stores the value of an option that takes one.
+function set_value(
+  options: CliOptions,
+  dest: Dest,
+  value: string,
+  name: string,
+  base: string,
+): void {
+  switch (dest) {
+    case "bind":
+      options.bind = value;
+      break;
+    case "directory":
+      options.directory = join_path(base, value);
+      break;
+    case "protocol": {
+      const protocol = PROTOCOLS.find((p) => p === value);
+      if (!protocol) {
+        throw new CliError(
+          `invalid choice: ${repr(value)} (choose from ${
+            PROTOCOLS.map(repr).join(", ")
+          })`,
+          name,
+        );
+      }
+      options.protocol = protocol;
+      break;
+    }
+    case "tls_cert":
+      options.tls_cert = value;
+      break;
+    case "tls_key":
+      options.tls_key = value;
+      break;
+    case "workers": {
+      const n = parse_int10(value, name);
+      if (n < 1) {
+        throw new CliError(`must be at least 1: ${repr(value)}`, name);
+      }
+      options.workers = n;
+      break;
+    }
+  }
+}
+
+// The positional port, what was not recognized, and the options that go
+// together.
+function check_rest(
+  options: CliOptions,
+  positionals: readonly string[],
+  unrecognized: string[],
+): void {
+  const [port, ...extra] = positionals;
+  if (port !== undefined) {
+    const n = parse_int10(port, "port");
+    if (n < 0 || n > 65535) {
+      throw new CliError(`out of range 0-65535: ${repr(port)}`, "port");
+    }
+    options.port = n;
+  }
+  unrecognized.push(...extra);
+  if (unrecognized.length > 0) {
+    throw new CliError(`unrecognized arguments: ${unrecognized.join(" ")}`);
+  }
+  if ((options.tls_cert === undefined) !== (options.tls_key === undefined)) {
+    throw options.tls_cert === undefined
+      ? new CliError("requires --tls-cert", "--tls-key")
+      : new CliError("requires --tls-key", "--tls-cert");
+  }
 }
 
 /**
@@ -180,11 +251,14 @@ function joinPath(base: string, path: string): string {
  * @example
  * ```ts
  * import { parse_args } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
  * const o = parse_args(["-b", "127.0.0.1", "9000", "-d", "public"], {
  *   cwd: "/repo",
  *   init_cwd: "/home/me/site",
  * });
- * if (o.port !== 9000 || o.directory !== "/home/me/site/public") throw new Error();
+ * assert.equal(o.port, 9000);
+ * assert.equal(o.directory, "/home/me/site/public");
  * ```
  */
 export function parse_args(
@@ -206,23 +280,23 @@ export function parse_args(
   };
   const positionals: string[] = [];
   const unrecognized: string[] = [];
-  let onlyPositionals = false;
+  let only_positionals = false;
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (onlyPositionals || !looksLikeOption(arg)) {
+    if (only_positionals || !looks_like_option(arg)) {
       positionals.push(arg);
       continue;
     }
     if (arg === "--") {
-      onlyPositionals = true;
+      only_positionals = true;
       continue;
     }
     let spec: OptionSpec | undefined;
     let explicit: string | undefined;
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
-      spec = findLong(eq < 0 ? arg : arg.slice(0, eq));
+      spec = find_long(eq < 0 ? arg : arg.slice(0, eq));
       if (eq >= 0) explicit = arg.slice(eq + 1);
     } else {
       spec = SPECS.find((s) => s.short === arg.slice(0, 2));
@@ -233,7 +307,7 @@ export function parse_args(
       unrecognized.push(arg);
       continue;
     }
-    const name = displayName(spec);
+    const name = display_name(spec);
     if (!spec.takes_value) {
       if (explicit !== undefined) {
         throw new CliError(`ignored explicit argument ${repr(explicit)}`, name);
@@ -248,65 +322,15 @@ export function parse_args(
     let value = explicit;
     if (value === undefined) {
       const next = args[i + 1];
-      if (next === undefined || looksLikeOption(next)) {
+      if (next === undefined || looks_like_option(next)) {
         throw new CliError("expected one argument", name);
       }
       value = next;
       i++;
     }
-    switch (spec.dest) {
-      case "bind":
-        options.bind = value;
-        break;
-      case "directory":
-        options.directory = joinPath(base, value);
-        break;
-      case "protocol": {
-        const protocol = PROTOCOLS.find((p) => p === value);
-        if (!protocol) {
-          throw new CliError(
-            `invalid choice: ${repr(value)} (choose from ${
-              PROTOCOLS.map(repr).join(", ")
-            })`,
-            name,
-          );
-        }
-        options.protocol = protocol;
-        break;
-      }
-      case "tls_cert":
-        options.tls_cert = value;
-        break;
-      case "tls_key":
-        options.tls_key = value;
-        break;
-      case "workers": {
-        const n = parseInt10(value, name);
-        if (n < 1) {
-          throw new CliError(`must be at least 1: ${repr(value)}`, name);
-        }
-        options.workers = n;
-        break;
-      }
-    }
+    set_value(options, spec.dest, value, name, base);
   }
 
-  const [port, ...extra] = positionals;
-  if (port !== undefined) {
-    const n = parseInt10(port, "port");
-    if (n < 0 || n > 65535) {
-      throw new CliError(`out of range 0-65535: ${repr(port)}`, "port");
-    }
-    options.port = n;
-  }
-  unrecognized.push(...extra);
-  if (unrecognized.length > 0) {
-    throw new CliError(`unrecognized arguments: ${unrecognized.join(" ")}`);
-  }
-  if ((options.tls_cert === undefined) !== (options.tls_key === undefined)) {
-    throw options.tls_cert === undefined
-      ? new CliError("requires --tls-cert", "--tls-key")
-      : new CliError("requires --tls-key", "--tls-cert");
-  }
+  check_rest(options, positionals, unrecognized);
   return options;
 }

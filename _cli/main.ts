@@ -5,16 +5,20 @@
  */
 
 import { CGIHTTPRequestHandler } from "../_cgi/cgi_handler.ts";
-import { CliError, parse_args, USAGE } from "./args.ts";
+import { CliError, type CliOptions, parse_args, USAGE } from "./args.ts";
 import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import {
   type HTTPServer,
+  type HTTPServerOptions,
   type RequestHandlerClass,
   type ServerClass,
   ThreadingHTTPServer,
 } from "../_server/server.ts";
 import { SimpleHTTPRequestHandler } from "../_static/simple_handler.ts";
-import { ThreadingHTTPSServer } from "../_server/tls_server.ts";
+import {
+  type HTTPSServerOptions,
+  ThreadingHTTPSServer,
+} from "../_server/tls_server.ts";
 import { worker_role } from "../_server/workers.ts";
 
 /** What {@linkcode test} runs. */
@@ -48,78 +52,29 @@ function print(text: string): void {
   console.log(text);
 }
 
-/**
- * Runs a server until Ctrl-C or SIGTERM, as Python's `http.server.test()`:
- * prints `Serving HTTP on ADDR port N (http://ADDR:N/) ...`, and on a
- * signal Python's goodbye. Throws when the server cannot start (such as a
- * port in use).
- *
- * @example
- * ```ts
- * import { SimpleHTTPRequestHandler, test } from "../mod.ts";
- *
- * const stop = new AbortController();
- * class Quiet extends SimpleHTTPRequestHandler {
- *   override log_message() {}
- * }
- * const done = test({ HandlerClass: Quiet, port: 0, bind: "127.0.0.1", signal: stop.signal });
- * stop.abort();
- * await done;
- * ```
- *
- * @param options The handler, server, protocol, port and address.
- * @returns When the server has stopped.
- */
-export async function test(options: TestOptions = {}): Promise<void> {
-  const Handler: RequestHandlerClass = options.HandlerClass ??
-    BaseHTTPRequestHandler;
-  const protocol = options.protocol ?? "HTTP/1.0";
-  class ProtocolHandler extends Handler {
-    override protocol_version = protocol;
+// Python's DualStackServer: "::" takes IPv4 as well where the system allows;
+// without IPv6, fall back to every IPv4 address.
+function open_server(
+  ServerClass: ServerClass,
+  bind: string | undefined,
+  port: number,
+  Handler: RequestHandlerClass,
+  server_options: HTTPServerOptions | HTTPSServerOptions,
+): HTTPServer {
+  if (bind !== undefined) {
+    return new ServerClass([bind, port], Handler, true, server_options);
   }
-  const tls = options.tls_cert !== undefined;
-  const ServerClass: ServerClass = options.ServerClass ??
-    (tls ? ThreadingHTTPSServer : ThreadingHTTPServer);
-  const port = options.port ?? 8000;
-  const workers = options.workers ?? 1;
-  const server_options = tls
-    ? { certfile: options.tls_cert!, keyfile: options.tls_key, workers }
-    : { workers };
-  let server: HTTPServer;
-  if (options.bind !== undefined) {
-    server = new ServerClass(
-      [options.bind, port],
-      ProtocolHandler,
-      true,
-      server_options,
-    );
-  } else {
-    // Python's DualStackServer: "::" takes IPv4 as well where the system
-    // allows; without IPv6, fall back to every IPv4 address.
-    try {
-      server = new ServerClass(
-        ["::", port],
-        ProtocolHandler,
-        true,
-        server_options,
-      );
-    } catch (err) {
-      if (err instanceof Deno.errors.AddrInUse) throw err;
-      server = new ServerClass(
-        ["0.0.0.0", port],
-        ProtocolHandler,
-        true,
-        server_options,
-      );
-    }
+  try {
+    return new ServerClass(["::", port], Handler, true, server_options);
+  } catch (err) {
+    if (err instanceof Deno.errors.AddrInUse) throw err;
+    return new ServerClass(["0.0.0.0", port], Handler, true, server_options);
   }
-  // A worker thread (see `workers`) serves quietly; the main thread speaks
-  // and takes the signals for all.
-  const main_thread = worker_role() === null;
-  const [host, real_port] = server.server_address;
-  const url_host = host.includes(":") ? `[${host}]` : host;
-  const scheme = tls ? "HTTPS" : "HTTP";
-  // Listen for signals before the banner: a client may act on it at once.
+}
+
+// Ctrl-C and SIGTERM print Python's goodbye and shut the server down; the
+// returned function removes the listeners.
+function stop_on_signals(server: HTTPServer): () => void {
   let stopping = false;
   const stop = () => {
     // A signal can come twice (deno task forwards it to its child as well).
@@ -128,13 +83,107 @@ export async function test(options: TestOptions = {}): Promise<void> {
     print("\nKeyboard interrupt received, exiting.");
     void server.shutdown();
   };
-  const signals: Deno.Signal[] = !main_thread
-    ? []
-    : Deno.build.os === "windows"
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
+  return () => {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+  };
+}
+
+/**
+ * Runs a server until Ctrl-C or SIGTERM, as Python's `http.server.test()`:
+ * prints `Serving HTTP on ADDR port N (http://ADDR:N/) ...`, and on a
+ * signal Python's goodbye. Throws when the server cannot start (such as a
+ * port in use). Python's positional form,
+ * `test(HandlerClass, ServerClass, protocol, port, bind)`, works too.
+ *
+ * @example
+ * ```ts
+ * import { SimpleHTTPRequestHandler, test } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const stop = new AbortController();
+ * class Quiet extends SimpleHTTPRequestHandler {
+ *   override log_message() {}
+ * }
+ * const done = test({ HandlerClass: Quiet, port: 0, bind: "127.0.0.1", signal: stop.signal });
+ * stop.abort();
+ * assert.equal(await done, undefined);
+ * ```
+ *
+ * @param options The handler, server, protocol, port and address.
+ * @returns When the server has stopped.
+ */
+export function test(options?: TestOptions): Promise<void>;
+/**
+ * Python's positional form: `test(HandlerClass, ServerClass, protocol,
+ * port, bind)`.
+ *
+ * @example
+ * ```ts ignore
+ * import { SimpleHTTPRequestHandler, test, ThreadingHTTPServer } from "../mod.ts";
+ *
+ * await test(SimpleHTTPRequestHandler, ThreadingHTTPServer, "HTTP/1.1", 8000);
+ * ```
+ *
+ * @param HandlerClass The handler class.
+ * @param ServerClass The server class.
+ * @param protocol The handler's `protocol_version`.
+ * @param port The port.
+ * @param bind The address.
+ * @returns When the server has stopped.
+ */
+export function test(
+  HandlerClass: RequestHandlerClass,
+  ServerClass?: ServerClass,
+  protocol?: string,
+  port?: number,
+  bind?: string,
+): Promise<void>;
+export async function test(
+  first: TestOptions | RequestHandlerClass = {},
+  ServerClass?: ServerClass,
+  protocol?: string,
+  port?: number,
+  bind?: string,
+): Promise<void> {
+  const options: TestOptions = typeof first === "function"
+    ? {
+      HandlerClass: first,
+      ...(ServerClass !== undefined ? { ServerClass } : {}),
+      ...(protocol !== undefined ? { protocol } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(bind !== undefined ? { bind } : {}),
+    }
+    : first;
+  const Handler: RequestHandlerClass = options.HandlerClass ??
+    BaseHTTPRequestHandler;
+  const protocol_version = options.protocol ?? "HTTP/1.0";
+  class ProtocolHandler extends Handler {
+    override protocol_version = protocol_version;
+  }
+  const tls = options.tls_cert !== undefined;
+  const workers = options.workers ?? 1;
+  const server = open_server(
+    options.ServerClass ?? (tls ? ThreadingHTTPSServer : ThreadingHTTPServer),
+    options.bind,
+    options.port ?? 8000,
+    ProtocolHandler,
+    tls
+      ? { certfile: options.tls_cert!, keyfile: options.tls_key, workers }
+      : { workers },
+  );
+  // A worker thread (see `workers`) serves quietly; the main thread speaks
+  // and takes the signals for all. It listens before the banner: a client
+  // may act on the banner at once.
+  const main_thread = worker_role() === null;
+  const unlisten = main_thread ? stop_on_signals(server) : () => {};
   if (main_thread) {
+    const [host, real_port] = server.server_address;
+    const url_host = host.includes(":") ? `[${host}]` : host;
+    const scheme = tls ? "HTTPS" : "HTTP";
     print(
       `Serving ${scheme} on ${host} port ${real_port} (${scheme.toLowerCase()}://${url_host}:${real_port}/) ...`,
     );
@@ -145,7 +194,7 @@ export async function test(options: TestOptions = {}): Promise<void> {
   try {
     await server.serve_forever();
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, stop);
+    unlisten();
     server.server_close();
   }
 }
@@ -154,6 +203,29 @@ function env_init_cwd(): string | undefined {
   const state =
     Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
   return state === "granted" ? Deno.env.get("INIT_CWD") : undefined;
+}
+
+// Why the server could not start, in one line, no stack trace: these are
+// the user's mistakes (a port in use, an unreadable certificate), not ours.
+function start_error(err: unknown, options: CliOptions): string {
+  const what = err instanceof Error ? err.message : String(err);
+  const tls = options.tls_cert !== undefined;
+  if (err instanceof Deno.errors.AddrInUse) {
+    return `port ${options.port} is in use: ${what}`;
+  }
+  if (
+    tls && (err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.PermissionDenied ||
+      err instanceof Deno.errors.NotCapable ||
+      err instanceof Deno.errors.IsADirectory)
+  ) {
+    return `cannot read the certificate or key: ${what}`;
+  }
+  if (tls && err instanceof Deno.errors.InvalidData) {
+    return `cannot use the certificate or key: ${what}`;
+  }
+  const where = `${options.bind ?? "all interfaces"} port ${options.port}`;
+  return `cannot serve on ${where}: ${what}`;
 }
 
 function fail(message: string): number {
@@ -213,25 +285,7 @@ export async function main(args: readonly string[]): Promise<number> {
       ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),
     });
   } catch (err) {
-    // One line, no stack trace: these are the user's mistakes, not ours.
-    const what = err instanceof Error ? err.message : String(err);
-    const tls = options.tls_cert !== undefined;
-    if (err instanceof Deno.errors.AddrInUse) {
-      return fail(`port ${options.port} is in use: ${what}`);
-    }
-    if (
-      tls && (err instanceof Deno.errors.NotFound ||
-        err instanceof Deno.errors.PermissionDenied ||
-        err instanceof Deno.errors.NotCapable ||
-        err instanceof Deno.errors.IsADirectory)
-    ) {
-      return fail(`cannot read the certificate or key: ${what}`);
-    }
-    if (tls && err instanceof Deno.errors.InvalidData) {
-      return fail(`cannot use the certificate or key: ${what}`);
-    }
-    const where = `${options.bind ?? "all interfaces"} port ${options.port}`;
-    return fail(`cannot serve on ${where}: ${what}`);
+    return fail(start_error(err, options));
   }
   return 0;
 }

@@ -247,3 +247,38 @@ Deno.test("USAGE lists every option in argparse's layout", () => {
     assertEquals(line.length <= 80, true, line);
   }
 });
+
+Deno.test("test() takes Python's positional arguments: test(HandlerClass, ServerClass, protocol, port, bind)", async () => {
+  const { test, ThreadingHTTPServer, BaseHTTPRequestHandler } = await import(
+    "../http_server.ts"
+  );
+  class Handler extends BaseHTTPRequestHandler {
+    override log_message() {}
+    async do_GET() {
+      this.send_response(200);
+      this.send_header("Content-Length", "2");
+      this.end_headers();
+      await this.wfile.write("ok");
+    }
+  }
+  let started: InstanceType<typeof ThreadingHTTPServer> | undefined;
+  class Server extends ThreadingHTTPServer {
+    override server_activate(): void {
+      super.server_activate();
+      started = this;
+    }
+  }
+  const log = console.log;
+  console.log = () => {};
+  try {
+    const done = test(Handler, Server, "HTTP/1.1", 0, "127.0.0.1");
+    while (started === undefined) await new Promise((r) => setTimeout(r, 5));
+    const res = await fetch(`http://127.0.0.1:${started.server_port}/`);
+    assertEquals(await res.text(), "ok");
+    assertEquals(res.headers.get("connection"), null);
+    await started.shutdown();
+    await done;
+  } finally {
+    console.log = log;
+  }
+});
