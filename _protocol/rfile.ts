@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Connection } from "./conn.ts";
+import { coarse_now, type Connection } from "./conn.ts";
 import { parse_field_line } from "./request_head.ts";
 
 const LF = 10;
@@ -124,6 +124,10 @@ export class BodyReader implements RFile {
   #chunk_started = false;
   #seen = 0;
   #before_read: (() => Promise<void>) | null = null;
+  /** How long the whole body may take, in ms, from its first read. */
+  #body_ms = Infinity;
+  /** When the whole body must be in; -1 until the first read. */
+  #deadline = -1;
 
   /**
    * @param io The connection.
@@ -142,8 +146,11 @@ export class BodyReader implements RFile {
   reset(
     length: number | null,
     before_read: (() => Promise<void>) | null,
+    body_ms = Infinity,
   ): void {
     this.#seen = 0;
+    this.#body_ms = body_ms;
+    this.#deadline = -1;
     this.#chunk_started = false;
     this.#before_read = before_read;
     if (length === null) {
@@ -168,9 +175,22 @@ export class BodyReader implements RFile {
     }
   }
 
+  /**
+   * The timeout of the next socket read: the per-read `timeout`, cut to
+   * what is left of the whole-body deadline, so that a body trickled a
+   * byte at a time cannot hold the connection forever (nginx's
+   * client_body_timeout, Node's requestTimeout).
+   */
+  #read_ms(): number {
+    const per_read = this.#timeout_ms();
+    if (this.#body_ms === Infinity) return per_read;
+    if (this.#deadline === -1) this.#deadline = coarse_now + this.#body_ms;
+    return Math.max(Math.min(per_read, this.#deadline - coarse_now), 0);
+  }
+
   async #fill(): Promise<void> {
     await this.#send_pending();
-    if (!(await this.#io.fill(this.#timeout_ms()))) {
+    if (!(await this.#io.fill(this.#read_ms()))) {
       const timed_out = this.#io.closed_by === "timeout";
       this.#mode = Mode.Done;
       throw timed_out
@@ -299,7 +319,7 @@ export class BodyReader implements RFile {
     ) {
       const chunk = new Uint8Array(Math.min(size, this.#left));
       await this.#send_pending();
-      const n = await io.read(chunk, this.#timeout_ms());
+      const n = await io.read(chunk, this.#read_ms());
       if (n === null) {
         await this.#fill(); // throws the right error
       } else {
