@@ -34,6 +34,9 @@ import { HandlerTimeout, is_disconnect, within } from "./handler_timeout.ts";
 
 export { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE };
 
+/** `header_timeout` and `body_timeout` on a serial server, in seconds. */
+const SERIAL_HEADER_TIMEOUT = 10;
+const SERIAL_BODY_TIMEOUT = 60;
 /** How long a closing connection keeps reading what the client still sends. */
 const LINGER_MS = 2000;
 
@@ -136,8 +139,21 @@ export class BaseHTTPRequestHandler {
    * timeout at all, lets a slow client hold a connection forever.
    */
   timeout: number | null = null;
-  /** Seconds a request line and headers may take once they start. */
-  header_timeout = 60;
+  /**
+   * Seconds a request line and headers may take once they start (and the
+   * first request's head from the connection's start); `null` means 60, or
+   * 10 when the server serves one connection at a time
+   * ({@linkcode HTTPServer}), so that a client sending a request line and
+   * then nothing cannot hold such a server for a minute.
+   */
+  header_timeout: number | null = null;
+  /**
+   * Seconds a whole request body may take from its first read, however
+   * it trickles in (`timeout` bounds each read only); `null` means no such
+   * limit on a concurrent server and 60 on {@linkcode HTTPServer}. Past it
+   * the connection is closed, as when `timeout` expires.
+   */
+  body_timeout: number | null = null;
   /** Seconds an idle keep-alive connection waits for its next request. */
   keep_alive_timeout = 5;
   /** Longest request line in bytes, as Python: longer gets 414. */
@@ -345,7 +361,8 @@ export class BaseHTTPRequestHandler {
       max_header_line: this.max_header_line,
       max_headers: this.max_headers,
       max_head_bytes: this.max_head_bytes,
-      head_ms: this.header_timeout * 1000,
+      head_ms: (this.header_timeout ??
+        (this.#io.concurrent ? 60 : SERIAL_HEADER_TIMEOUT)) * 1000,
       buffer_budget: this.max_head_memory,
     };
     const idle_ms = this.#seen_request
@@ -488,9 +505,12 @@ export class BaseHTTPRequestHandler {
       if (!this.handle_expect_100()) return false;
       this.#res.expect_continue = true;
     }
+    const body_s = this.body_timeout ??
+      (this.#io.concurrent ? Infinity : SERIAL_BODY_TIMEOUT);
     this.#rfile.reset(
       this.#body_length,
       this.#res.expect_continue ? () => this.#send_continue() : null,
+      body_s * 1000,
     );
     return true;
   }

@@ -74,6 +74,12 @@ export class Connection {
   deadline = Infinity;
   /** True while waiting for the first byte of the next request. */
   idle = false;
+  /**
+   * Set by a server that serves connections concurrently; a serial server
+   * leaves it false, and the handler's default deadlines are shorter there,
+   * since one slow client holds every other one up.
+   */
+  concurrent = false;
   /** Set when the server shuts down: no new request is read. */
   draining = false;
   /** Why it was closed from outside, if it was. */

@@ -148,32 +148,30 @@ function is_ows(c: number): boolean {
 // lowercasing.
 const H = 0x68, C = 0x63, T = 0x74;
 
-/** One field line: its name and its value with OWS trimmed. */
-export interface FieldLine {
-  kind: "field";
-  name: string;
-  value: string;
-}
-
 /**
  * Parses the field line `text[pos, end)` (its line ending excluded) with
  * the header-field rules, which trailer fields share (RFC 9110 §6.5,
- * RFC 9112 §5).
+ * RFC 9112 §5), and appends it to `into`; returns `null`, or why the line
+ * is refused. No object per line: this runs for every header.
  *
  * @example
  * ```ts
  * import { parse_field_line } from "./request_head.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(parse_field_line("X-A:  b "), { kind: "field", name: "X-A", value: "b" });
- * assert.equal(parse_field_line(" folded").kind, "refused");
+ * const got: string[] = [];
+ * const sink = { append: (n: string, v: string) => void got.push(n, v) };
+ * assert.equal(parse_field_line("X-A:  b ", sink), null);
+ * assert.deepEqual(got, ["X-A", "b"]);
+ * assert.equal(parse_field_line(" folded", sink)?.kind, "refused");
  * ```
  */
 export function parse_field_line(
   text: string,
+  into: FieldSink,
   pos = 0,
   end: number = text.length,
-): FieldLine | HeadRefusal {
+): HeadRefusal | null {
   const colon = text.indexOf(":", pos);
   const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
   // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
@@ -189,7 +187,8 @@ export function parse_field_line(
   if (value.includes("\0") || value.includes("\r")) {
     return refused(400, `Bad header value (${repr(text.slice(pos, end))})`);
   }
-  return { kind: "field", name, value };
+  into.append(name, value);
+  return null;
 }
 
 /**
@@ -226,21 +225,25 @@ export function parse_fields(
   let hosts = 0;
   const cl: string[] = [];
   const te: string[] = [];
+  // One sink per head: it notes the framing fields as they pass.
+  const sink: FieldSink = {
+    append(name: string, value: string): void {
+      into.append(name, value);
+      const c0 = name.charCodeAt(0) | 0x20;
+      if (c0 === H || c0 === C || c0 === T) {
+        const lower = name.toLowerCase();
+        if (lower === "host") hosts++;
+        else if (lower === "content-length") cl.push(value);
+        else if (lower === "transfer-encoding") te.push(value);
+      }
+    },
+  };
   for (let pos = start; pos < text.length;) {
     const lf = text.indexOf("\n", pos);
     const end = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
     if (end === pos) break; // the blank line
-    const field = parse_field_line(text, pos, end);
-    if (field.kind === "refused") return field;
-    const { name, value } = field;
-    into.append(name, value);
-    const c0 = name.charCodeAt(0) | 0x20;
-    if (c0 === H || c0 === C || c0 === T) {
-      const lower = name.toLowerCase();
-      if (lower === "host") hosts++;
-      else if (lower === "content-length") cl.push(value);
-      else if (lower === "transfer-encoding") te.push(value);
-    }
+    const refusal = parse_field_line(text, sink, pos, end);
+    if (refusal !== null) return refusal;
     pos = lf + 1;
   }
   if ((http11 && hosts === 0) || hosts > 1) {

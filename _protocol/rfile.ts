@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Connection } from "./conn.ts";
+import { coarse_now, type Connection } from "./conn.ts";
 import { parse_field_line } from "./request_head.ts";
 
 const LF = 10;
@@ -16,6 +16,8 @@ const DIRECT_READ = 4 * 1024;
 const CHUNK = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 64 * 1024;
+/** Where checked trailer fields go: they are not kept. */
+const DROP = { append(): void {} };
 /** Most trailer fields, as the most header lines (Python's 100). */
 const MAX_TRAILERS = 100;
 /**
@@ -124,6 +126,10 @@ export class BodyReader implements RFile {
   #chunk_started = false;
   #seen = 0;
   #before_read: (() => Promise<void>) | null = null;
+  /** How long the whole body may take, in ms, from its first read. */
+  #body_ms = Infinity;
+  /** When the whole body must be in; -1 until the first read. */
+  #deadline = -1;
 
   /**
    * @param io The connection.
@@ -142,8 +148,11 @@ export class BodyReader implements RFile {
   reset(
     length: number | null,
     before_read: (() => Promise<void>) | null,
+    body_ms = Infinity,
   ): void {
     this.#seen = 0;
+    this.#body_ms = body_ms;
+    this.#deadline = -1;
     this.#chunk_started = false;
     this.#before_read = before_read;
     if (length === null) {
@@ -168,9 +177,22 @@ export class BodyReader implements RFile {
     }
   }
 
+  /**
+   * The timeout of the next socket read: the per-read `timeout`, cut to
+   * what is left of the whole-body deadline, so that a body trickled a
+   * byte at a time cannot hold the connection forever (nginx's
+   * client_body_timeout, Node's requestTimeout).
+   */
+  #read_ms(): number {
+    const per_read = this.#timeout_ms();
+    if (this.#body_ms === Infinity) return per_read;
+    if (this.#deadline === -1) this.#deadline = coarse_now + this.#body_ms;
+    return Math.max(Math.min(per_read, this.#deadline - coarse_now), 0);
+  }
+
   async #fill(): Promise<void> {
     await this.#send_pending();
-    if (!(await this.#io.fill(this.#timeout_ms()))) {
+    if (!(await this.#io.fill(this.#read_ms()))) {
       const timed_out = this.#io.closed_by === "timeout";
       this.#mode = Mode.Done;
       throw timed_out
@@ -265,8 +287,7 @@ export class BodyReader implements RFile {
       if (count >= MAX_TRAILERS) {
         throw new HTTPRequestError(400, "Too many trailer fields");
       }
-      const field = parse_field_line(trailer);
-      if (field.kind === "refused") {
+      if (parse_field_line(trailer, DROP) !== null) {
         throw new HTTPRequestError(400, `Bad trailer line "${shown(trailer)}"`);
       }
     }
@@ -299,7 +320,7 @@ export class BodyReader implements RFile {
     ) {
       const chunk = new Uint8Array(Math.min(size, this.#left));
       await this.#send_pending();
-      const n = await io.read(chunk, this.#timeout_ms());
+      const n = await io.read(chunk, this.#read_ms());
       if (n === null) {
         await this.#fill(); // throws the right error
       } else {

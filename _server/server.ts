@@ -5,7 +5,7 @@
  * @module
  */
 
-import { close_conn, Connection } from "../_protocol/conn.ts";
+import { close_conn, Connection, connection_of } from "../_protocol/conn.ts";
 import type { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import { escape_control, percent_format } from "../_common/pyformat.ts";
 import {
@@ -439,6 +439,7 @@ export function process_concurrently(
   request: Deno.Conn,
   client_address: [string, number],
 ): Promise<void> {
+  connection_of(request).concurrent = true;
   void Base.prototype.process_request.call(server, request, client_address);
   return Promise.resolve();
 }
