@@ -45,10 +45,12 @@ export {
   HTTPServer,
   type HTTPServerOptions,
   type RequestHandlerClass,
+} from "./_server/server.ts";
+export {
   type ServerClass,
   ThreadingHTTPServer,
   ThreadingMixIn,
-} from "./_server/server.ts";
+} from "./_server/threading.ts";
 export {
   type HeadBody,
   SimpleHTTPRequestHandler,

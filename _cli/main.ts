@@ -11,9 +11,8 @@ import {
   type HTTPServer,
   type HTTPServerOptions,
   type RequestHandlerClass,
-  type ServerClass,
-  ThreadingHTTPServer,
 } from "../_server/server.ts";
+import { type ServerClass, ThreadingHTTPServer } from "../_server/threading.ts";
 import { SimpleHTTPRequestHandler } from "../_static/simple_handler.ts";
 import {
   type HTTPSServerOptions,

@@ -8,9 +8,9 @@
 import {
   HTTPServer,
   type HTTPServerOptions,
-  process_concurrently,
   type RequestHandlerClass,
 } from "./server.ts";
+import { process_concurrently } from "./threading.ts";
 
 /** The certificate options of {@linkcode HTTPSServer}, Python's names. */
 export interface HTTPSServerOptions extends HTTPServerOptions {
