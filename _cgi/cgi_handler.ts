@@ -6,6 +6,10 @@
  */
 
 import { collapse_path } from "./cgi_path.ts";
+import { is_inside, resolves_inside } from "../_static/fs_path.ts";
+import { cgi_environment, oversized_variable } from "./environment.ts";
+import { kill_group, track_group, untrack_group } from "./process_group.ts";
+import { log_lines } from "./stderr_lines.ts";
 import { repr } from "../_common/pyformat.ts";
 import {
   type HeadBody,
@@ -14,15 +18,6 @@ import {
 
 /** Scripts run with the running Deno rather than executed directly. */
 const DENO_SCRIPT = /\.(ts|mts|js|mjs|tsx|jsx)$/i;
-/** Headers never passed as `HTTP_*`: they have their own variables, carry credentials, or are httpoxy (CVE-2016-5385). */
-const NOT_PASSED = new Set([
-  "content-type",
-  "content-length",
-  "authorization",
-  "proxy-authorization",
-  "proxy",
-]);
-const MAX_STDERR_LINE = 4096;
 /**
  * Milliseconds a script may still take to exit after its client hangs up:
  * a client that read the whole response (the script sent a Content-Length)
@@ -125,20 +120,54 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     return await super.send_head();
   }
 
-  /** Whether the path maps to a file inside one of `cgi_directories`. */
+  /**
+   * Whether the path leads, by real path (every link followed), to a file
+   * or directory inside one of `cgi_directories`: a link such as
+   * `scripts -> cgi-bin` must not serve a script's source or list it.
+   */
   #in_cgi_directory(): boolean {
     const file = this.translate_path(this.path);
     if (file === null) return false;
+    const real = real_path(file);
+    if (real === null) return false;
     // Where the file system folds case, /CGI-BIN/ is /cgi-bin/.
     const fold = Deno.build.os === "windows" || Deno.build.os === "darwin";
     const norm = (p: string) => fold ? p.toLowerCase() : p;
-    return this.cgi_directories.some((dir) => {
-      const root = this.translate_path(requote(dir.replace(/\/+$/, "")));
-      if (root === null) return false;
-      const f = norm(file);
-      const r = norm(root).replace(/[\\/]+$/, "");
-      return f.startsWith(r + "/") || f.startsWith(r + "\\");
+    // The directory itself, asked for without a slash, is redirected to
+    // its slash form first, as any directory is; that form is refused.
+    const listing = /[\\/]$/.test(file);
+    return this.#cgi_roots().some((root) => {
+      const real_root = real_path(root);
+      if (real_root === null) return false;
+      const inside = is_inside(norm(real), norm(real_root));
+      return inside && (listing || norm(real) !== norm(real_root));
     });
+  }
+
+  /** The file system paths of `cgi_directories`. */
+  #cgi_roots(): string[] {
+    const roots: string[] = [];
+    for (const dir of this.cgi_directories) {
+      const root = this.translate_path(requote(dir.replace(/\/+$/, "")));
+      if (root !== null) roots.push(root);
+    }
+    return roots;
+  }
+
+  /**
+   * Whether a script found in CGI directory `dir` (a URL path) really is
+   * in it: by real path inside that directory and, unless
+   * `follow_symlinks_outside`, inside the served tree, as the static
+   * side requires of files. A link in `cgi-bin` to `/usr/bin/env` runs
+   * nothing.
+   */
+  #confined(scriptfile: string, dir: string): boolean {
+    const root = this.translate_path(requote(dir));
+    if (root === null || resolves_inside(scriptfile, root) !== true) {
+      return false;
+    }
+    return this.follow_symlinks_outside ||
+      resolves_inside(scriptfile, this.directory) === true;
   }
 
   /**
@@ -193,7 +222,32 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       this.send_error(411, "CGI scripts need a Content-Length");
       return;
     }
-    const env = this.#environment(scriptname, scriptfile, path_info, query);
+    const env = cgi_environment({
+      server_software: this.version_string(),
+      server_name: this.server.server_name,
+      server_port: this.server.server_port,
+      protocol: this.protocol_version,
+      method: this.command ?? "",
+      script_name: scriptname,
+      script_file: scriptfile,
+      path_info,
+      path_translated: this.translate_path(requote(path_info)) ?? "",
+      query,
+      remote_addr: this.client_address[0],
+      headers: this.headers,
+      path: env_var("PATH"),
+      tmpdir: temp_dir(),
+    });
+    const oversized = oversized_variable(env, command[1]);
+    if (oversized !== null) {
+      // The exec would fail with E2BIG: the request is too large for CGI.
+      if (oversized === "QUERY_STRING" || oversized === "PATH_INFO") {
+        this.send_error(414, "Request-URI too long for a CGI script");
+      } else {
+        this.send_error(431, "Request headers too large for a CGI script");
+      }
+      return;
+    }
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(command[0], {
@@ -257,7 +311,9 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     } catch {
       // Missing: answered below.
     }
-    if (scriptfile === null || stat === null) {
+    if (
+      scriptfile === null || stat === null || !this.#confined(scriptfile, dir)
+    ) {
       this.send_error(
         404,
         `No such CGI script (${repr(scriptname)})`,
@@ -308,61 +364,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     return [scriptfile, args];
   }
 
-  /** The RFC 3875 meta-variables, as Python sets them, and every other header as HTTP_*. */
-  #environment(
-    scriptname: string,
-    scriptfile: string,
-    path_info: string,
-    query: string,
-  ): Record<string, string> {
-    const headers = this.headers;
-    const env: Record<string, string> = {
-      SERVER_SOFTWARE: this.version_string(),
-      SERVER_NAME: this.server.server_name,
-      GATEWAY_INTERFACE: "CGI/1.1",
-      SERVER_PROTOCOL: this.protocol_version,
-      SERVER_PORT: String(this.server.server_port),
-      REQUEST_METHOD: this.command ?? "",
-      // Decoded once (Python decodes the decoded path again).
-      PATH_INFO: path_info,
-      PATH_TRANSLATED: this.translate_path(requote(path_info)) ?? "",
-      SCRIPT_NAME: scriptname,
-      SCRIPT_FILENAME: scriptfile,
-      QUERY_STRING: query,
-      REMOTE_ADDR: this.client_address[0],
-      REMOTE_HOST: "",
-      CONTENT_TYPE: headers.get("content-type") ?? headers.get_content_type(),
-      CONTENT_LENGTH: headers.get("content-length") ?? "",
-      HTTP_USER_AGENT: headers.get("user-agent") ?? "",
-      HTTP_COOKIE: headers.get_all("cookie", []).filter(Boolean).join(", "),
-      HTTP_REFERER: headers.get("referer") ?? "",
-      HTTP_ACCEPT: headers.get_all("accept", []).join(","),
-      TMPDIR: temp_dir(),
-    };
-    const path = env_var("PATH");
-    if (path !== undefined) env.PATH = path;
-    const authorization = headers.get("authorization")?.split(/\s+/);
-    if (authorization?.length === 2) {
-      env.AUTH_TYPE = authorization[0]!;
-      if (authorization[0]!.toLowerCase() === "basic") {
-        try {
-          const user = atob(authorization[1]!).split(":");
-          if (user.length === 2) env.REMOTE_USER = user[0]!;
-        } catch {
-          // Not base64: no REMOTE_USER, as in Python.
-        }
-      }
-    }
-    // Python passes four HTTP_* variables; RFC 3875 §4.1.18 passes them all.
-    for (const name of new Set(headers.keys().map((k) => k.toLowerCase()))) {
-      // Names with "_" would collide with "-" once converted.
-      if (NOT_PASSED.has(name) || !/^[a-z0-9-]+$/.test(name)) continue;
-      const key = "HTTP_" + name.toUpperCase().replaceAll("-", "_");
-      if (!(key in env)) env[key] = headers.get_all(name, []).join(", ");
-    }
-    return env;
-  }
-
   /** Feeds the body to the script, relays its output, logs its stderr, enforces the timeout. */
   async #relay(child: Deno.ChildProcess): Promise<void> {
     // The script's output has no length we know: the connection ends it.
@@ -380,7 +381,10 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       stderr.cancel().catch(() => {});
     };
     const timer = setTimeout(() => kill("timed out"), this.cgi_timeout * 1000);
-    const logging = this.#log_stderr(stderr);
+    const logging = log_lines(
+      stderr,
+      (line) => this.log_error("CGI script stderr: %s", line),
+    );
     // Not awaited: a slow client's body must not hold up a finished script;
     // a read still pending ends when the connection closes.
     let grace: ReturnType<typeof setTimeout> | undefined;
@@ -407,7 +411,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       const status = await child.status;
       // What the script left running in the background goes with it.
       kill_group(child);
-      running_groups.delete(child.pid);
+      untrack_group(child);
       await logging;
       clearTimeout(timer);
       clearTimeout(grace);
@@ -433,40 +437,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }
   }
 
-  /** Logs the script's stderr line by line. */
-  async #log_stderr(
-    stderr: ReadableStreamDefaultReader<Uint8Array>,
-  ): Promise<void> {
-    const decoder = new TextDecoder();
-    let pending = "";
-    try {
-      while (true) {
-        const { done, value } = await stderr.read();
-        if (done) break;
-        pending += decoder.decode(value, { stream: true });
-        let nl;
-        while ((nl = pending.indexOf("\n")) !== -1) {
-          this.log_error(
-            "CGI script stderr: %s",
-            pending.slice(0, nl).slice(0, MAX_STDERR_LINE),
-          );
-          pending = pending.slice(nl + 1);
-        }
-        if (pending.length > MAX_STDERR_LINE) {
-          this.log_error(
-            "CGI script stderr: %s",
-            pending.slice(0, MAX_STDERR_LINE),
-          );
-          pending = "";
-        }
-      }
-    } catch {
-      // Cancelled by kill(): what was read is logged below.
-    }
-    pending += decoder.decode();
-    if (pending) this.log_error("CGI script stderr: %s", pending);
-  }
-
   /**
    * Once the body is sent, reads the socket until the client hangs up and
    * then calls `gone`. The response closes the connection, so whatever the
@@ -485,49 +455,6 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 }
 
-/** Process groups of the scripts running now, killed if the server exits. */
-const running_groups = new Set<number>();
-let unload_hooked = false;
-
-/**
- * Kills a script's process group: the script and every process it started
- * (scripts run as leaders of their own group, `detached`), so that none
- * outlives its request. On Windows, or when `--allow-run` lists programs
- * (`Deno.kill` needs it unrestricted), the script only.
- */
-function kill_group(child: Deno.ChildProcess): void {
-  if (Deno.build.os !== "windows") {
-    try {
-      Deno.kill(-child.pid, "SIGKILL");
-      return;
-    } catch {
-      // Gone already, or not permitted: kill the script itself.
-    }
-  }
-  try {
-    child.kill("SIGKILL");
-  } catch {
-    // Already exited.
-  }
-}
-
-function track_group(child: Deno.ChildProcess): void {
-  if (Deno.build.os === "windows") return;
-  running_groups.add(child.pid);
-  if (!unload_hooked) {
-    unload_hooked = true;
-    globalThis.addEventListener("unload", () => {
-      for (const pgid of running_groups) {
-        try {
-          Deno.kill(-pgid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    });
-  }
-}
-
 /** Quotes what `translate_path` would decode or cut, so that it maps a decoded path as it is. */
 function requote(path: string): string {
   return path.replace(/[%?#]/g, (c) => "%" + c.charCodeAt(0).toString(16));
@@ -538,5 +465,14 @@ async function is_dir(path: string): Promise<boolean> {
     return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
+  }
+}
+
+/** `path` with every link followed, or `null` where it does not resolve. */
+function real_path(path: string): string | null {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return null;
   }
 }

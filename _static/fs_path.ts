@@ -1,6 +1,7 @@
 /**
- * File system path pieces for the static handler: joining as Python's
- * `os.path.join` does, and whether one path lies inside another.
+ * File system path pieces for the static and CGI handlers: joining as
+ * Python's `os.path.join` does, and whether one path lies inside another,
+ * as strings or by real path.
  *
  * @module
  */
@@ -59,4 +60,38 @@ export function is_inside(path: string, root: string): boolean {
   const base = ends_with_sep(root) ? root.slice(0, -1) : root;
   return path === base || path === root ||
     path.startsWith(base + "/") || (WINDOWS && path.startsWith(base + "\\"));
+}
+
+/**
+ * Whether `path`, all links followed, is `tree` or lies inside it (`tree`
+ * resolved too); `null` when either does not resolve (missing, a dangling
+ * link, a loop, no read permission).
+ *
+ * @param path The path to test.
+ * @param tree The directory it must not lead out of; `""` is the current one.
+ * @returns Whether the real path is inside the real tree, or `null`.
+ *
+ * @example
+ * ```ts
+ * import { resolves_inside } from "./fs_path.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ * assert.equal(resolves_inside(`${dir}/a.txt`, dir), true);
+ * assert.equal(resolves_inside(dir, `${dir}/a.txt`), false);
+ * assert.equal(resolves_inside(`${dir}/missing`, dir), null);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function resolves_inside(path: string, tree: string): boolean | null {
+  let real: string;
+  let root: string;
+  try {
+    real = Deno.realPathSync(path);
+    root = Deno.realPathSync(tree === "" ? "." : tree);
+  } catch {
+    return null;
+  }
+  return is_inside(real, root);
 }

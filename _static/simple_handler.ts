@@ -8,7 +8,7 @@ import { parse_date } from "../_protocol/date.ts";
 import { file_etag, if_none_match } from "./etag.ts";
 import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import { type ListingEntry, render_listing } from "./listing.ts";
-import { is_inside, join_path } from "./fs_path.ts";
+import { is_inside, join_path, resolves_inside } from "./fs_path.ts";
 import { guess_type, types_map } from "./mime.ts";
 import { unquote } from "../_common/quote.ts";
 import {
@@ -286,23 +286,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (this.follow_symlinks_outside) return true;
     // Missing (null): the caller's stat will answer 404.
-    return this.#resolves_inside(path, tree) !== false;
-  }
-
-  /**
-   * Whether `path`, all links followed, is `tree` or inside it; `null`
-   * when it does not resolve (missing, a dangling link, a loop).
-   */
-  #resolves_inside(path: string, tree: string): boolean | null {
-    let real: string;
-    let root: string;
-    try {
-      real = Deno.realPathSync(path);
-      root = Deno.realPathSync(tree === "" ? "." : tree);
-    } catch {
-      return null;
-    }
-    return is_inside(real, root);
+    return resolves_inside(path, tree) !== false;
   }
 
   /**
@@ -325,7 +309,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         // its name nor its target's size and time.
         if (
           entry.isSymlink && !this.follow_symlinks_outside &&
-          this.#resolves_inside(join_path(path, entry.name), tree) !== true
+          resolves_inside(join_path(path, entry.name), tree) !== true
         ) continue;
         entries.push(this.#listing_entry(path, entry));
       }

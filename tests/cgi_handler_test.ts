@@ -11,8 +11,10 @@ import {
   assert,
   assertEquals,
   assertMatch,
+  assertRejects,
   assertStringIncludes,
 } from "./_assert.ts";
+import { RESPONSES } from "../_protocol/status.ts";
 import {
   delay,
   error_page,
@@ -831,4 +833,121 @@ Deno.test({
       "http_server.ts: error: --cgi needs permission to run scripts: deno run --allow-net --allow-read --allow-env --allow-run http_server.ts --cgi",
     ]);
   },
+});
+
+Deno.test({
+  name:
+    "CGIHTTPRequestHandler.run_cgi() runs no program through a symlink that leads out of its CGI directory (issue 16 item 2)",
+  ignore: WINDOWS,
+  async fn() {
+    await using fx = await fixture();
+    const outside = await Deno.realPath(
+      await Deno.makeTempDir({ prefix: "cgi_outside_" }),
+    );
+    try {
+      const mark = `${outside}/mark.sh`;
+      await Deno.writeTextFile(
+        mark,
+        '#!/bin/sh\n: > "$(dirname "$0")/ran"\nprintf \'Content-type: text/plain\\n\\nran\\n\'\n',
+      );
+      await Deno.chmod(mark, 0o755);
+      await Deno.symlink(mark, `${fx.dir}/cgi-bin/link.sh`);
+      await Deno.symlink(outside, `${fx.dir}/cgi-bin/outdir`);
+      await Deno.symlink("/usr/bin/env", `${fx.dir}/cgi-bin/env`);
+      // Inside the tree but outside cgi-bin: the static side serves it.
+      await Deno.symlink(`${fx.dir}/outside.sh`, `${fx.dir}/cgi-bin/up.sh`);
+      // A link that stays inside cgi-bin still runs.
+      await Deno.symlink("file1.sh", `${fx.dir}/cgi-bin/alias.sh`);
+      await using srv = cgi_serve(fx.dir);
+      for (const script of ["link.sh", "outdir/mark.sh", "env", "up.sh"]) {
+        assertEquals(
+          await request(srv, `/cgi-bin/${script}?${mark}`),
+          error_response(
+            404,
+            `No such CGI script ('/cgi-bin/${script}')`,
+            NOT_FOUND,
+          ),
+          script,
+        );
+      }
+      assertEquals(await request(srv, "/cgi-bin/alias.sh"), HELLO);
+      await assertRejects(() => Deno.stat(`${outside}/ran`));
+      await assertRejects(() => Deno.stat(`${fx.dir}/outside-ran`));
+    } finally {
+      await Deno.remove(outside, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "CGIHTTPRequestHandler.send_head() serves no script's source and lists no CGI directory through a symlinked directory (issue 16 item 3)",
+  ignore: WINDOWS,
+  async fn() {
+    await using fx = await fixture();
+    await Deno.symlink("cgi-bin", `${fx.dir}/scripts`);
+    await Deno.symlink("cgi-bin/file1.sh", `${fx.dir}/file-link.sh`);
+    await using srv = cgi_serve(fx.dir);
+    for (const target of ["/scripts/file1.sh", "/scripts/", "/file-link.sh"]) {
+      assertEquals(
+        await request(srv, target),
+        error_response(404, "File not found", NOT_FOUND),
+        target,
+      );
+    }
+    // The directory without its slash is redirected, as any directory is.
+    assertMatch(await request(srv, "/scripts"), /^HTTP\/1\.0 301 /);
+    const source = await request(srv, "/nocgi.sh");
+    assertEquals(body_of(source), HELLO_SH);
+  },
+});
+
+Deno.test("CGIHTTPRequestHandler.run_cgi() sets CONTENT_LENGTH to the framed length (issue 16 item 11)", async () => {
+  await using fx = await fixture();
+  await using srv = cgi_serve(fx.dir);
+  const response = await request(
+    srv,
+    "/cgi-bin/env.ts",
+    "Content-Length: 5, 5\r\n\r\nhello",
+    "POST",
+  );
+  const head = script_head() + "Content-Type: application/json\n\n";
+  assertEquals(response.slice(0, head.length), head);
+  assertEquals(JSON.parse(response.slice(head.length)).CONTENT_LENGTH, "5");
+});
+
+Deno.test("CGIHTTPRequestHandler.run_cgi() answers 431 or 414, not a failed exec, when the environment exceeds the kernel's limits (issue 16 item 11)", async () => {
+  await using fx = await fixture();
+  await using srv = cgi_serve(fx.dir);
+  // Three cookie lines under the 64 KiB line limit join into one variable
+  // over Linux's 128 KiB limit for a single environment string.
+  const cookie = `Cookie: c=${"x".repeat(60_000)}\r\n`;
+  assertEquals(
+    await request(srv, "/cgi-bin/env.ts", cookie.repeat(3)),
+    error_response(
+      431,
+      "Request headers too large for a CGI script",
+      RESPONSES[431]![1],
+    ),
+  );
+  assertEquals(
+    await request(srv, `/cgi-bin/args.sh?${"y".repeat(60_000)}`),
+    script_head() + `Content-Type: text/plain\n\n1:${"y".repeat(60_000)}\n`,
+  );
+  // Still serving.
+  assertEquals(await request(srv, "/cgi-bin/file1.sh"), HELLO);
+  // A query past the kernel's limit needs a longer request line than the
+  // default allows.
+  class LongLines extends CGIHTTPRequestHandler {
+    override max_request_line = 300_000;
+  }
+  await using long = cgi_serve(fx.dir, { Base: LongLines });
+  assertEquals(
+    await request(long, `/cgi-bin/args.sh?${"y".repeat(150_000)}`),
+    error_response(
+      414,
+      "Request-URI too long for a CGI script",
+      RESPONSES[414]![1],
+    ),
+  );
 });
