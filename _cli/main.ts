@@ -7,10 +7,10 @@
 import { CGIHTTPRequestHandler } from "../_cgi/cgi_handler.ts";
 import { CliError, type CliOptions, parse_args, USAGE } from "./args.ts";
 import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
-import {
-  type HTTPServer,
-  type HTTPServerOptions,
-  type RequestHandlerClass,
+import type {
+  HTTPServer,
+  HTTPServerOptions,
+  RequestHandlerClass,
 } from "../_server/server.ts";
 import { type ServerClass, ThreadingHTTPServer } from "../_server/threading.ts";
 import { SimpleHTTPRequestHandler } from "../_static/simple_handler.ts";
