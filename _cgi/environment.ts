@@ -73,9 +73,7 @@ export interface CGIRequest {
  * import { HTTPMessage } from "../_protocol/message.ts";
  * import assert from "node:assert/strict";
  *
- * const headers = new HTTPMessage();
- * headers.add_header("Content-Length", "5, 5");
- * headers.add_header("X-Trace", "1");
+ * const headers = new HTTPMessage([["Content-Length", "5, 5"], ["X-Trace", "1"]]);
  * const env = cgi_environment({
  *   server_software: "SimpleHTTP/0.6", server_name: "h", server_port: 80,
  *   protocol: "HTTP/1.0", method: "POST", script_name: "/cgi-bin/a",

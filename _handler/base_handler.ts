@@ -4,63 +4,28 @@
  * @module
  */
 
-import {
-  BodyReader,
-  HTTPRequestError,
-  type RFile,
-} from "../_protocol/rfile.ts";
-import { type Connection, connection_of } from "../_protocol/conn.ts";
-import { format_date, format_log_date, now_date } from "../_protocol/date.ts";
-import { type Head, type HeadLimits, read_head } from "../_protocol/head.ts";
+import type { RFile } from "../_protocol/rfile.ts";
+import { format_date, now_date, now_log_date } from "../_protocol/date.ts";
 import { HTTPMessage } from "../_protocol/message.ts";
-import {
-  connection_option,
-  is_token,
-  parse_fields,
-  parse_request_line,
-} from "../_protocol/request_head.ts";
 import { escape_control, percent_format, repr } from "../_common/pyformat.ts";
 import { encode_latin1 } from "../_common/latin1.ts";
 import { RESPONSES, status_has_no_body } from "../_protocol/status.ts";
-import { ResponseWriter, type WFile } from "../_protocol/wfile.ts";
+import type { WFile } from "../_protocol/wfile.ts";
 import type { HTTPServer } from "../_server/server.ts";
 import {
   DEFAULT_ERROR_CONTENT_TYPE,
   DEFAULT_ERROR_MESSAGE,
   fill_error_page,
 } from "./error_page.ts";
-import { ResponseState } from "./response.ts";
-import { HandlerTimeout, is_disconnect, within } from "./handler_timeout.ts";
+import { Exchange } from "./exchange.ts";
+import { header_line, status_line } from "./response_line.ts";
+import { parse_request, read_request } from "./request_reader.ts";
+import { check_complete, fail } from "./request_outcome.ts";
+import { within } from "./handler_timeout.ts";
 
 export { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE };
 
-/** `header_timeout` and `body_timeout` on a serial server, in seconds. */
-const SERIAL_HEADER_TIMEOUT = 10;
-const SERIAL_BODY_TIMEOUT = 60;
-/** How long a closing connection keeps reading what the client still sends. */
-const LINGER_MS = 2000;
-
-/** Whether a code unit is CR or LF. */
-function is_line_end(c: number): boolean {
-  return c === 0x0d || c === 0x0a;
-}
-
-// CR or LF would split the header; what is not ISO-8859-1 cannot be sent
-// (Python raises UnicodeEncodeError in send_header()).
-const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
-const LINE_BREAKING = /[\r\n\0]/;
 const encoder = new TextEncoder();
-
-/** `\uXXXX` or `\UXXXXXXXX` for a character, as Python's backslashreplace. */
-function backslash_escape(c: string): string {
-  const cp = c.codePointAt(0)!;
-  return cp > 0xffff
-    ? "\\U" + cp.toString(16).padStart(8, "0")
-    : "\\u" + cp.toString(16).padStart(4, "0");
-}
-
-let log_second = -1;
-let log_date = "";
 
 /** The methods a handler can implement: `do_GET`, `do_POST` ... */
 type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
@@ -206,27 +171,7 @@ export class BaseHTTPRequestHandler {
   /** Whether the connection closes after this request. */
   close_connection = true;
 
-  #io: Connection;
-  #rfile: BodyReader;
-  #wfile: ResponseWriter;
-  #raw_requestline = "";
-  /** The request head as text; header lines from `#headers_start`. */
-  #head_text = "";
-  #headers_start = 0;
-  /** Why the header lines could not be read: answered by parse_request(). */
-  #head_error: [number, string, string | undefined] | null = null;
-  #res = new ResponseState();
-  #seen_request = false;
-  #limits: HeadLimits | null = null;
-  /** The request was refused before its body: the client may still send. */
-  #head_failed = false;
-  /** Body length from the headers; `null` for chunked. */
-  #body_length: number | null = 0;
-  /**
-   * The request is HTTP/1.1 or later, by the parsed version numbers (a
-   * string comparison would take `HTTP/1.01` for older than `HTTP/1.1`).
-   */
-  #http11 = false;
+  #x: Exchange;
 
   /**
    * Makes the handler of one connection; the server then calls
@@ -244,25 +189,22 @@ export class BaseHTTPRequestHandler {
     this.request = request;
     this.client_address = client_address;
     this.server = server;
-    this.#io = connection_of(request);
-    const io_timeout = () => (this.timeout ?? 60) * 1000;
-    this.#rfile = new BodyReader(this.#io, io_timeout);
-    this.#wfile = new ResponseWriter(this.#io, io_timeout);
+    this.#x = new Exchange(request, () => (this.timeout ?? 60) * 1000);
   }
 
   /** The request body of the current request (Python's `rfile`). */
   get rfile(): RFile {
-    return this.#rfile;
+    return this.#x.rfile;
   }
 
   /** The response being written (Python's `wfile`). */
   get wfile(): WFile {
-    return this.#wfile;
+    return this.#x.wfile;
   }
 
   /** The request line as received, line ending included. */
   get raw_requestline(): Uint8Array {
-    return encode_latin1(this.#raw_requestline);
+    return encode_latin1(this.#x.raw_requestline);
   }
 
   /** Called before {@linkcode BaseHTTPRequestHandler.handle}; does nothing here. */
@@ -279,7 +221,7 @@ export class BaseHTTPRequestHandler {
   async handle(): Promise<void> {
     this.close_connection = true;
     await this.handle_one_request();
-    while (!this.close_connection && !this.#io.closed) {
+    while (!this.close_connection && !this.#x.io.closed) {
       await this.handle_one_request();
     }
   }
@@ -292,15 +234,13 @@ export class BaseHTTPRequestHandler {
    * @returns When the response is sent.
    */
   async handle_one_request(): Promise<void> {
-    this.#wfile.start();
-    this.#res.reset();
-    this.#rfile.reset(0, null);
+    const x = this.#x;
+    x.start();
     try {
-      this.#head_failed = false;
-      if (!(await this.#read_request())) {
-        this.#head_failed = this.#wfile.buffered;
+      if (!(await read_request(this, x))) {
+        x.head_failed = x.wfile.buffered;
         // A malformed request's error response is buffered: send it.
-        await this.#wfile.flush();
+        await x.wfile.flush();
         return;
       }
       const name = "do_" + this.command;
@@ -316,112 +256,23 @@ export class BaseHTTPRequestHandler {
             this.request_timeout,
           );
         if (running) await running;
-        this.#check_complete(name);
+        check_complete(this, x, name);
       }
-      await this.#wfile.flush();
-      if (!this.close_connection && !this.#rfile.done) {
+      await x.wfile.flush();
+      if (!this.close_connection && !x.rfile.done) {
         // Read what the handler left of the body, so that the next request
         // starts where it should; close rather than read a large remainder.
-        if (!(await this.#rfile.drain(this.max_drain_bytes))) {
+        if (!(await x.rfile.drain(this.max_drain_bytes))) {
           this.close_connection = true;
         }
       }
     } catch (err) {
       this.close_connection = true;
-      await this.#fail(err);
+      await fail(this, x, err);
     } finally {
-      if (this.close_connection) await this.#close();
+      if (this.close_connection) await x.close();
       // Give back what a large head or pipelined burst grew (issue 16 #13).
-      else this.#io.shrink();
-    }
-  }
-
-  /**
-   * Closes the connection. When the client may still be sending (a body or
-   * a head we did not read), it first half-closes and reads what comes for
-   * up to `LINGER_MS`: closing with unread input makes the kernel send a
-   * reset, which can destroy the response before the client reads it.
-   */
-  async #close(): Promise<void> {
-    const io = this.#io;
-    if (
-      io.closed || (this.#rfile.done && io.buffered === 0 && !this.#head_failed)
-    ) {
-      io.close();
-      return;
-    }
-    await io.linger(LINGER_MS);
-  }
-
-  /** Reads and parses the head; false when there is no request to serve. */
-  async #read_request(): Promise<boolean> {
-    // The limits are read once per connection, not per request.
-    this.#limits ??= {
-      max_request_line: this.max_request_line,
-      max_header_line: this.max_header_line,
-      max_headers: this.max_headers,
-      max_head_bytes: this.max_head_bytes,
-      head_ms: (this.header_timeout ??
-        (this.#io.concurrent ? 60 : SERIAL_HEADER_TIMEOUT)) * 1000,
-      buffer_budget: this.max_head_memory,
-    };
-    const idle_ms = this.#seen_request
-      ? this.keep_alive_timeout * 1000
-      : this.#limits.head_ms;
-    let head: Head;
-    try {
-      head = await read_head(this.#io, this.#limits, idle_ms);
-    } catch (err) {
-      // The socket failed before a request arrived: a reset, or a TLS
-      // handshake that went wrong (a plain-HTTP client on an HTTPS port).
-      // The client's problem, worth one line, not a traceback or a 500.
-      this.close_connection = true;
-      this.log_error(
-        "Cannot read a request: %s",
-        err instanceof Error ? err.message : String(err),
-      );
-      return false;
-    }
-    this.#seen_request = true;
-    switch (head.kind) {
-      case "eof":
-        this.close_connection = true;
-        return false;
-      case "timeout":
-        this.close_connection = true;
-        this.log_error("Request timed out: %r", "timed out");
-        return false;
-      case "busy":
-        this.requestline = "";
-        this.request_version = "";
-        this.command = "";
-        this.send_error(503, "Too many large request heads in progress");
-        return false;
-      case "line_too_long":
-        this.requestline = "";
-        this.request_version = "";
-        this.command = "";
-        this.send_error(414);
-        return false;
-      case "bad_line":
-        this.#raw_requestline = head.request_line + "\r\n";
-        this.#head_text = "";
-        this.#head_error = [400, "Bare CR in request head", undefined];
-        break;
-      case "headers_too_large":
-        this.#raw_requestline = head.request_line + "\r\n";
-        this.#head_text = "";
-        this.#head_error = [431, head.message, head.explain];
-        break;
-      case "head":
-        this.#raw_requestline = head.text.slice(0, head.headers_start);
-        this.#head_text = head.text;
-        this.#headers_start = head.headers_start;
-    }
-    try {
-      return this.parse_request();
-    } finally {
-      this.#head_error = null;
+      else x.io.shrink();
     }
   }
 
@@ -433,175 +284,7 @@ export class BaseHTTPRequestHandler {
    * @returns Whether the request can be served.
    */
   parse_request(): boolean {
-    this.command = null;
-    this.#http11 = false;
-    this.request_version = this.default_request_version;
-    this.close_connection = true;
-    let cut = this.#raw_requestline.length;
-    while (cut > 0 && is_line_end(this.#raw_requestline.charCodeAt(cut - 1))) {
-      cut--;
-    }
-    const requestline = this.#raw_requestline.slice(0, cut);
-    this.requestline = requestline;
-    const line = parse_request_line(requestline);
-    if (line === null) return false;
-    if (line.kind === "refused") {
-      // Never a headerless (HTTP/0.9) error: a client that sent a broken
-      // line is told so with a status line (issue 16 item 12).
-      this.request_version = line.version ?? "HTTP/1.0";
-      this.send_error(line.code, line.message);
-      return false;
-    }
-    const [major, minor] = line.version_number;
-    this.#http11 = major > 1 || (major === 1 && minor >= 1);
-    if (line.version !== null) {
-      this.request_version = line.version;
-      this.close_connection = !(this.#http11 &&
-        this.protocol_version >= "HTTP/1.1");
-    }
-    this.command = line.command;
-    // Collapse leading slashes so that "//host/x" cannot be taken for a
-    // scheme-relative URL (gh-87389).
-    const path = line.path;
-    this.path = path.startsWith("//") ? "/" + path.replace(/^\/+/, "") : path;
-
-    if (this.#head_error) {
-      // The head could not be read whole: answer where Python parses the
-      // headers, before the checks that need them (Host).
-      this.send_error(...this.#head_error);
-      return false;
-    }
-    if (!this.#parse_headers()) return false;
-    this.#apply_connection();
-    return this.#expect_100();
-  }
-
-  /** `Connection: close` or `keep-alive` from the client (RFC 9112 §9.3). */
-  #apply_connection(): void {
-    if (this.headers.get("Connection") === undefined) return;
-    // Every Connection field counts, each a list (RFC 9110 §7.6.1).
-    const values = this.headers.get_all("Connection")!;
-    const option = connection_option(values.join(","));
-    if (option === "close") {
-      this.close_connection = true;
-    } else if (
-      option === "keep-alive" && this.protocol_version >= "HTTP/1.1"
-    ) {
-      this.close_connection = false;
-    }
-  }
-
-  /**
-   * Answers `Expect: 100-continue` and sets up the body reader; false when
-   * `handle_expect_100()` refused the request.
-   */
-  #expect_100(): boolean {
-    // Python answers Expect only under protocol_version HTTP/1.1, so its
-    // HTTP/1.0 servers make curl wait a second before each large upload.
-    // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
-    // out only when the handler starts reading the body.
-    const expect = (this.headers.get("Expect") ?? "").toLowerCase();
-    if (expect === "100-continue" && this.#http11) {
-      if (!this.handle_expect_100()) return false;
-      this.#res.expect_continue = true;
-    }
-    const body_s = this.body_timeout ??
-      (this.#io.concurrent ? Infinity : SERIAL_BODY_TIMEOUT);
-    this.#rfile.reset(
-      this.#body_length,
-      this.#res.expect_continue ? () => this.#send_continue() : null,
-      body_s * 1000,
-    );
-    return true;
-  }
-
-  /**
-   * Sends the buffered `100 Continue` (before the first body read). When no
-   * final response was started yet, the writer starts afresh, so that an
-   * error response can still follow the interim one.
-   */
-  async #send_continue(): Promise<void> {
-    const interim_only = !this.#res.responded && !this.#res.head_open;
-    await this.#wfile.flush();
-    if (interim_only) this.#wfile.start();
-  }
-
-  /**
-   * Parses the header lines into `headers`, rejecting the shapes that smuggle
-   * requests, and checks Host and the body's framing (see `parse_fields()`);
-   * sets the body length.
-   */
-  #parse_headers(): boolean {
-    const headers = new this.MessageClass();
-    const framing = parse_fields(
-      this.#head_text,
-      this.#headers_start,
-      headers,
-      this.#http11,
-    );
-    this.headers = headers;
-    if (framing.kind === "refused") {
-      this.send_error(framing.code, framing.message);
-      return false;
-    }
-    this.#body_length = framing.body_length;
-    return true;
-  }
-
-  /** After do_X: a response that was not started or not finished. */
-  #check_complete(name: string): void {
-    if (this.request_version === "HTTP/0.9") return;
-    const wrong = this.#res.incomplete(this.#wfile.body_bytes);
-    if (wrong === "no_response") {
-      this.log_error("%s() sent no response", name);
-      this.close_connection = true;
-    } else if (wrong === "open_head") {
-      this.log_error("%s() did not call end_headers()", name);
-      this.#wfile.discard();
-      this.#res.drop_head();
-      this.send_error(500, "Incomplete response");
-    } else if (wrong === "length") {
-      this.log_error(
-        "%s() wrote %d body bytes, Content-Length said %d",
-        name,
-        this.#wfile.body_bytes,
-        this.#res.declared_length,
-      );
-      this.close_connection = true;
-    }
-  }
-
-  /** Answers or logs an error thrown while serving a request. */
-  async #fail(err: unknown): Promise<void> {
-    const io = this.#io;
-    if (err instanceof HTTPRequestError || err instanceof HandlerTimeout) {
-      this.log_error("%s", err.message);
-    } else if (is_disconnect(err) || io.closed) {
-      this.log_error(
-        "Client disconnected: %s",
-        err instanceof Error ? err.message : String(err),
-      );
-      return;
-    } else {
-      this.server.handle_error(this.request, this.client_address, err);
-    }
-    if (io.closed || this.#wfile.sent) return;
-    this.#wfile.discard();
-    this.#res.drop_head();
-    const code = err instanceof HTTPRequestError
-      ? err.code
-      : err instanceof HandlerTimeout
-      ? 503
-      : 500;
-    try {
-      this.send_error(
-        code,
-        err instanceof HTTPRequestError ? err.message : undefined,
-      );
-      await this.#wfile.flush();
-    } catch (second) {
-      if (!is_disconnect(second)) throw second;
-    }
+    return parse_request(this, this.#x);
   }
 
   /**
@@ -630,12 +313,13 @@ export class BaseHTTPRequestHandler {
     message ??= short;
     explain ??= long;
     this.log_error("code %d, message %s", code, message);
-    if (this.#res.head_open || this.#wfile.sent) {
+    const x = this.#x;
+    if (x.res.head_open || x.wfile.sent) {
       // A response is already under way: an error page cannot follow it.
       this.close_connection = true;
       return;
     }
-    this.#wfile.discard();
+    x.wfile.discard();
     this.send_response(code, message);
     let body: Uint8Array | null = null;
     if (!status_has_no_body(code)) {
@@ -650,7 +334,7 @@ export class BaseHTTPRequestHandler {
     this.send_header("Connection", "close");
     if (body) this.send_header("Content-Length", String(body.length));
     this.end_headers();
-    if (body) this.#wfile.buffer(body);
+    if (body) x.wfile.buffer(body);
   }
 
   /**
@@ -675,21 +359,9 @@ export class BaseHTTPRequestHandler {
    */
   send_response_only(code: number, message?: string): void {
     if (this.request_version === "HTTP/0.9") return;
-    if (!Number.isInteger(code) || code < 100 || code > 999) {
-      throw new RangeError(`Invalid status code ${code}`);
-    }
-    message ??= this.responses[code]?.[0] ?? "";
-    if (BAD_VALUE.test(message)) {
-      if (LINE_BREAKING.test(message)) {
-        throw new TypeError(`Invalid reason phrase ${repr(message)}`);
-      }
-      // The status line is ISO-8859-1 (RFC 9110 §5.5); a reason built from
-      // a request (a 404 for /%C4%80) must not make the answer fail, as
-      // Python's UnicodeEncodeError does: escape as backslashreplace.
-      message = message.replace(/[^\0-\xff]/gu, backslash_escape);
-    }
-    this.#res.status_line(
-      `${this.protocol_version} ${code} ${message}\r\n`,
+    const reason = message ?? this.responses[code]?.[0] ?? "";
+    this.#x.res.status_line(
+      status_line(this.protocol_version, code, reason),
       code,
     );
   }
@@ -703,26 +375,18 @@ export class BaseHTTPRequestHandler {
    */
   send_header(keyword: string, value: string | number): void {
     const text = String(value);
+    const res = this.#x.res;
     if (this.request_version !== "HTTP/0.9") {
-      if (!this.#res.head_open) {
+      if (!res.head_open) {
         throw new TypeError(
           `Cannot send header ${
             repr(keyword)
           }: call send_response() first, and send no header after end_headers()`,
         );
       }
-      if (!is_token(keyword)) {
-        throw new TypeError(`Invalid header name ${repr(keyword)}`);
-      }
-      // CR or LF in a value would let it inject headers or a response.
-      if (BAD_VALUE.test(text)) {
-        throw new TypeError(
-          `Invalid value for header ${repr(keyword)}: ${repr(text)}`,
-        );
-      }
-      this.#res.headers_buffer += `${keyword}: ${text}\r\n`;
+      res.headers_buffer += header_line(keyword, text);
     }
-    const option = this.#res.header(keyword, text);
+    const option = res.header(keyword, text);
     if (option !== null) this.close_connection = option === "close";
   }
 
@@ -732,7 +396,7 @@ export class BaseHTTPRequestHandler {
    */
   end_headers(): void {
     if (this.request_version === "HTTP/0.9") return;
-    const res = this.#res;
+    const res = this.#x.res;
     if (!res.head_open) {
       throw new TypeError("Cannot end headers: call send_response() first");
     }
@@ -743,7 +407,7 @@ export class BaseHTTPRequestHandler {
       this.protocol_version >= "HTTP/1.1",
     );
     this.flush_headers();
-    this.#wfile.start_body(no_body);
+    this.#x.wfile.start_body(no_body);
   }
 
   /**
@@ -753,12 +417,13 @@ export class BaseHTTPRequestHandler {
    * no known length, and the connection closes after it.
    */
   flush_headers(): void {
-    const head = this.#res.take_head();
-    if (head !== "") this.#wfile.head(head);
-    if (this.#res.head_open) {
-      this.#res.head_open = false;
+    const { res, wfile } = this.#x;
+    const head = res.take_head();
+    if (head !== "") wfile.head(head);
+    if (res.head_open) {
+      res.head_open = false;
       this.close_connection = true;
-      this.#wfile.start_body(false);
+      wfile.start_body(false);
     }
   }
 
@@ -818,13 +483,7 @@ export class BaseHTTPRequestHandler {
 
   /** The current local time for log lines. @returns Such as `17/May/2017 04:49:18`. */
   log_date_time_string(): string {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== log_second) {
-      log_second = second;
-      log_date = format_log_date(now);
-    }
-    return log_date;
+    return now_log_date();
   }
 
   /** The client address for log lines. @returns The client's host. */

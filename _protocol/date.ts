@@ -34,18 +34,31 @@ export function format_date(ms: number): string {
   }:${pad2(d.getUTCSeconds())} GMT`;
 }
 
-let cachedSecond = -1;
-let cachedDate = "";
+let date_second = -1;
+let date_text = "";
+let log_second = -1;
+let log_text = "";
 
 /** The current time as an IMF-fixdate, computed at most once a second. */
 export function now_date(): string {
   const now = Date.now();
   const second = Math.floor(now / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedDate = format_date(now);
+  if (second !== date_second) {
+    date_second = second;
+    date_text = format_date(now);
   }
-  return cachedDate;
+  return date_text;
+}
+
+/** The current local time as {@linkcode format_log_date}, computed at most once a second. */
+export function now_log_date(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== log_second) {
+    log_second = second;
+    log_text = format_log_date(now);
+  }
+  return log_text;
 }
 
 /** Formats a local time as Python's log lines do: `24/Nov/2026 06:15:22`. */
