@@ -46,6 +46,7 @@ export {
   type HTTPServerOptions,
   type RequestHandlerClass,
 } from "./_server/server.ts";
+export { KeyboardInterrupt } from "./_server/interrupt.ts";
 export {
   type ServerClass,
   ThreadingHTTPServer,

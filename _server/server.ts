@@ -14,6 +14,7 @@ import {
   WorkerPool,
   type WorkerRole,
 } from "./workers.ts";
+import { KeyboardInterrupt, watch_interrupt } from "./interrupt.ts";
 
 /** A handler class: what `HTTPServer` makes one of per connection. */
 export type RequestHandlerClass = new (
@@ -183,9 +184,35 @@ export class HTTPServer {
    */
   serve_forever(): Promise<void> {
     if (!this.#serving) {
-      this.#serving = this.#accept_loop().finally(() => this.#serving = null);
+      this.#serving = this.#serve().finally(() => this.#serving = null);
     }
     return this.#serving;
+  }
+
+  /**
+   * The accept loop; on the main thread, SIGINT stops it at once and
+   * rejects with KeyboardInterrupt, unless the program's own SIGINT
+   * listener shut the server down.
+   */
+  async #serve(): Promise<void> {
+    if (this.#role) return await this.#accept_loop();
+    let interrupted!: () => void;
+    const interrupt = new Promise<"interrupted">((resolve) => {
+      interrupted = () => resolve("interrupted");
+    });
+    const unwatch = watch_interrupt(() => {
+      if (!this.#shutdown_requested) interrupted();
+    });
+    try {
+      const loop = this.#accept_loop();
+      if (await Promise.race([loop, interrupt]) === "interrupted") {
+        this.#stop_accepting();
+        loop.catch(() => {});
+        throw new KeyboardInterrupt();
+      }
+    } finally {
+      unwatch();
+    }
   }
 
   async #accept_loop(): Promise<void> {
@@ -360,16 +387,7 @@ export class HTTPServer {
    * @returns When every connection is closed.
    */
   async shutdown(): Promise<void> {
-    this.#shutdown_requested = true;
-    try {
-      this.socket?.close();
-    } catch {
-      // Already closed by server_close().
-    }
-    for (const io of this.#connections) {
-      io.draining = true;
-      if (io.idle) io.close("shutdown");
-    }
+    this.#stop_accepting();
     const pool = this.#pool?.stop((this.shutdown_timeout + 1) * 1000);
     const all = Promise.all([...this.#connections].map((c) => c.done));
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -380,7 +398,22 @@ export class HTTPServer {
     clearTimeout(timer);
     for (const io of this.#connections) io.close("shutdown");
     await pool;
-    await this.#serving;
+    // An interrupted serve_forever() rejects to its own caller, not here.
+    await this.#serving?.catch(() => {});
+  }
+
+  /** Closes the listening socket and the idle connections; the rest drain. */
+  #stop_accepting(): void {
+    this.#shutdown_requested = true;
+    try {
+      this.socket?.close();
+    } catch {
+      // Already closed by server_close().
+    }
+    for (const io of this.#connections) {
+      io.draining = true;
+      if (io.idle) io.close("shutdown");
+    }
   }
 
   /** Closes the listening socket and every connection at once. */

@@ -10,8 +10,9 @@ import {
   type RequestHandlerClass,
   ThreadingHTTPServer,
 } from "../mod.ts";
-import { assertEquals } from "./_assert.ts";
+import { assertEquals, assertMatch } from "./_assert.ts";
 import { exchange, normalize, SERVER } from "./_helpers.ts";
+import { listening_port, spawn_server } from "./_subprocess.ts";
 
 // Python:
 //     class MyServer(ThreadingHTTPServer):
@@ -77,4 +78,49 @@ Deno.test("README's porting idioms: a server attribute read by the handler, awai
   } finally {
     await Deno.remove(base, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "Ctrl-C: serve_forever() rejects with KeyboardInterrupt on SIGINT, so except and finally run; uncaught, the program exits 130",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const script = "tests/fixtures/keyboard_interrupt.ts";
+    await using caught = await spawn_server(["run", "--allow-net", script]);
+    assertEquals(caught.banner.startsWith("port "), true);
+    assertEquals((await caught.stop("SIGINT")).code, 0);
+    assertEquals(
+      await caught.stdout,
+      `${caught.banner}\ninterrupted\nclosed\n`,
+    );
+    assertEquals(await caught.stderr, "");
+
+    await using uncaught = await spawn_server([
+      "run",
+      "--allow-net",
+      script,
+      "uncaught",
+    ]);
+    assertEquals((await uncaught.stop("SIGINT")).code, 130);
+    assertEquals(await uncaught.stderr, "KeyboardInterrupt\n");
+  },
+});
+
+Deno.test("Ctrl-C: a program's own SIGINT listener that shuts the server down keeps serve_forever() resolving", async () => {
+  // The examples' shape: Deno.addSignalListener("SIGINT", () => server.shutdown()).
+  await using out = await spawn_server([
+    "run",
+    "--allow-net",
+    "examples/get.ts",
+    "0",
+  ]);
+  // Once a request is served, its listener is installed.
+  const port = await listening_port(out.child.pid);
+  await (await fetch(`http://127.0.0.1:${port}/`)).body?.cancel();
+  assertEquals((await out.stop("SIGINT")).code, 0);
+  // The request's log line, and no KeyboardInterrupt.
+  assertMatch(
+    await out.stderr,
+    /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 -\n$/,
+  );
 });
