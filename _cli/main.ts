@@ -252,6 +252,14 @@ export async function main(args: readonly string[]): Promise<number> {
     print(USAGE.trimEnd());
     return 0;
   }
+  if (
+    (await Deno.permissions.request({ name: "read", path: options.directory }))
+      .state !== "granted"
+  ) {
+    return fail(
+      `serving '${options.directory}' needs permission to read it: deno run --allow-net --allow-read http_server.ts`,
+    );
+  }
   try {
     if (!(await Deno.stat(options.directory)).isDirectory) {
       return fail(`not a directory: '${options.directory}'`);

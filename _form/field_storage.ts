@@ -210,7 +210,15 @@ export class FieldStorage {
    * ```
    */
   async make_file(): Promise<FieldFile> {
-    const path = await Deno.makeTempFile({ prefix: "cgi_" });
+    let path: string;
+    try {
+      path = await Deno.makeTempFile({ prefix: "cgi_" });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+      throw new Deno.errors.NotCapable(
+        `FieldStorage spools parts over ${this.spool_threshold} bytes to the temporary directory (TMPDIR, else /tmp): run with --allow-read and --allow-write for it`,
+      );
+    }
     let file: Deno.FsFile | null = null;
     try {
       file = await Deno.open(path, { read: true, write: true });

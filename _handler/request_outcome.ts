@@ -46,8 +46,8 @@ export function check_complete(
 }
 
 /**
- * Answers or logs an error thrown while serving a request: a refused body
- * or a timeout is logged in a line, a disconnect too and not answered,
+ * Answers or logs an error thrown while serving a request: a refused body,
+ * a timeout or a missing Deno permission is logged in a line, a disconnect too and not answered,
  * anything else goes to the server's `handle_error()`; then an error
  * response when nothing of the response was sent yet.
  *
@@ -62,7 +62,12 @@ export async function fail(
   err: unknown,
 ): Promise<void> {
   const io = x.io;
-  if (err instanceof HTTPRequestError || err instanceof HandlerTimeout) {
+  if (
+    err instanceof HTTPRequestError || err instanceof HandlerTimeout ||
+    err instanceof Deno.errors.NotCapable
+  ) {
+    // A refused body, a timeout, or a Deno permission the program lacks
+    // (its message names the flag): one line, no traceback.
     h.log_error("%s", err.message);
   } else if (is_disconnect(err) || io.closed) {
     h.log_error(

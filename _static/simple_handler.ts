@@ -135,7 +135,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     let stat: Deno.FileInfo;
     try {
       stat = Deno.statSync(path);
-    } catch {
+    } catch (err) {
+      // Deno refused, not the file system: a 500 and one line naming the
+      // flag, never a 404 that hides the cause.
+      if (err instanceof Deno.errors.NotCapable) throw err;
       this.send_error(404, "File not found");
       return null;
     }
@@ -313,7 +316,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         ) continue;
         entries.push(this.#listing_entry(path, entry));
       }
-    } catch {
+    } catch (err) {
+      if (err instanceof Deno.errors.NotCapable) throw err;
       this.send_error(404, "No permission to list directory");
       return null;
     }
