@@ -89,8 +89,15 @@ function temp_dir(): string {
  * ```
  */
 export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
+  /**
+   * The class-level default of `cgi_directories`, one array shared as
+   * Python's class attribute is (`Handler.cgi_directories.push("/x")`).
+   */
+  static cgi_directories: string[] = ["/cgi-bin", "/htbin"];
+
   /** URL directories whose files are scripts. */
-  cgi_directories: string[] = ["/cgi-bin", "/htbin"];
+  cgi_directories: string[] =
+    (this.constructor as typeof CGIHTTPRequestHandler).cgi_directories;
   /** Seconds a script may run before it is killed. */
   cgi_timeout = 30;
   /** The `[directory, rest]` of the script path, set by `is_cgi()`. */

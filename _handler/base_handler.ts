@@ -27,6 +27,13 @@ export { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE };
 
 const encoder = new TextEncoder();
 
+/** A handler's class, whose static attributes are its defaults. */
+function class_of(
+  handler: BaseHTTPRequestHandler,
+): typeof BaseHTTPRequestHandler {
+  return handler.constructor as typeof BaseHTTPRequestHandler;
+}
+
 /** The methods a handler can implement: `do_GET`, `do_POST` ... */
 type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
 
@@ -78,32 +85,58 @@ type DoMethod = (this: BaseHTTPRequestHandler) => void | Promise<void>;
  * ```
  */
 export class BaseHTTPRequestHandler {
+  // Python's class attributes: a script sets them on the class
+  // (`Handler.protocol_version = "HTTP/1.1"`), and each handler reads its
+  // class's value when it is made; a subclass may also override the
+  // instance property. Static and instance properties share the name.
+
+  /** The class-level default of `server_version` (Python's class attribute). */
+  static server_version = "BaseHTTP/0.6";
+  /** The class-level default of `sys_version`. */
+  static sys_version = `Deno/${Deno.version.deno}`;
+  /** The class-level default of `protocol_version`. */
+  static protocol_version = "HTTP/1.0";
+  /** The class-level default of `default_request_version`. */
+  static default_request_version = "HTTP/0.9";
+  /** The class-level default of `error_message_format`. */
+  static error_message_format: string = DEFAULT_ERROR_MESSAGE;
+  /** The class-level default of `error_content_type`. */
+  static error_content_type: string = DEFAULT_ERROR_CONTENT_TYPE;
+  /** The class-level default of `responses`. */
+  static responses: Readonly<Record<number, readonly [string, string]>> =
+    RESPONSES;
+  /** The class-level default of `MessageClass`. */
+  static MessageClass: typeof HTTPMessage = HTTPMessage;
+  /** The class-level default of `timeout`. */
+  static timeout: number | null = null;
+
   /** The server software: the first word of the `Server` header. */
-  server_version = "BaseHTTP/0.6";
+  server_version: string = class_of(this).server_version;
   /** The runtime, the second word of the `Server` header. */
-  sys_version = `Deno/${Deno.version.deno}`;
+  sys_version: string = class_of(this).sys_version;
   /**
    * The HTTP version of responses. `"HTTP/1.0"` (the default, as in Python)
    * closes the connection after each response; `"HTTP/1.1"` keeps it open
    * unless the client or the response says otherwise.
    */
-  protocol_version = "HTTP/1.0";
+  protocol_version: string = class_of(this).protocol_version;
   /** The version assumed for a request line without one (HTTP/0.9). */
-  default_request_version = "HTTP/0.9";
+  default_request_version: string = class_of(this).default_request_version;
   /** The HTML page of error responses (see {@linkcode DEFAULT_ERROR_MESSAGE}). */
-  error_message_format: string = DEFAULT_ERROR_MESSAGE;
+  error_message_format: string = class_of(this).error_message_format;
   /** The `Content-Type` of error responses. */
-  error_content_type: string = DEFAULT_ERROR_CONTENT_TYPE;
+  error_content_type: string = class_of(this).error_content_type;
   /** Status code -> `[phrase, explanation]`, as Python's `responses`. */
-  responses: Readonly<Record<number, readonly [string, string]>> = RESPONSES;
+  responses: Readonly<Record<number, readonly [string, string]>> =
+    class_of(this).responses;
   /** The class the headers are parsed into. */
-  MessageClass: typeof HTTPMessage = HTTPMessage;
+  MessageClass: typeof HTTPMessage = class_of(this).MessageClass;
   /**
    * Seconds each socket read or write of a request body or response may
    * take (Python's `timeout`); `null` means 60. Python's default, no
    * timeout at all, lets a slow client hold a connection forever.
    */
-  timeout: number | null = null;
+  timeout: number | null = class_of(this).timeout;
   /**
    * Seconds a request line and headers may take once they start (and the
    * first request's head from the connection's start); `null` means 60, or

@@ -85,13 +85,15 @@ export class HTTPRequestError extends Error {
 export interface RFile extends AsyncIterable<Uint8Array> {
   /**
    * Reads `size` bytes, fewer only at the end of the body; all that is left
-   * when `size` is negative or omitted. An empty array means the end.
+   * when `size` is negative, `null` or omitted. An empty array means the
+   * end. A size that is not an integer (`NaN`, from `parseInt` of a missing
+   * header) throws a `TypeError`, as Python's `int()` of it would have.
    */
-  read(size?: number): Promise<Uint8Array>;
+  read(size?: number | null): Promise<Uint8Array>;
   /** Reads what is available, at most `size` bytes, at least one unless at the end. */
-  read1(size?: number): Promise<Uint8Array>;
+  read1(size?: number | null): Promise<Uint8Array>;
   /** Reads up to and including the next `\n`, at most `limit` bytes when `limit` >= 0. */
-  readline(limit?: number): Promise<Uint8Array>;
+  readline(limit?: number | null): Promise<Uint8Array>;
   /** Reads into `buffer`; returns how many bytes were read, 0 at the end. */
   readinto(buffer: Uint8Array): Promise<number>;
   /** The body as a web stream of chunks. */
@@ -114,6 +116,31 @@ const enum Mode {
   Done,
   Length,
   Chunked,
+}
+
+/**
+ * The size argument of a read: an integer (negative means all), or
+ * `null`/omitted for the default; anything else is a TypeError, so that a
+ * `parseInt` of a missing header does not silently read nothing.
+ */
+function check_size(
+  method: string,
+  size: number | null,
+  fallback: number,
+): number {
+  if (size === null) return fallback;
+  if (!Number.isInteger(size)) {
+    throw new TypeError(
+      `rfile.${method}() takes an integer size (-1 for all), not ${
+        typeof size === "number" ? size : repr_arg(size)
+      }`,
+    );
+  }
+  return size;
+}
+
+function repr_arg(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : typeof value;
 }
 
 /** The body reader of one connection, reset for each request. */
@@ -309,7 +336,8 @@ export class BodyReader implements RFile {
   }
 
   /** {@inheritDoc RFile.read1} */
-  async read1(size = CHUNK): Promise<Uint8Array> {
+  async read1(size: number | null = CHUNK): Promise<Uint8Array> {
+    size = check_size("read1", size, CHUNK);
     if (size === 0 || this.#mode === Mode.Done) return new Uint8Array(0);
     if (size < 0) size = CHUNK;
     const io = this.#io;
@@ -337,7 +365,8 @@ export class BodyReader implements RFile {
   }
 
   /** {@inheritDoc RFile.read} */
-  async read(size = -1): Promise<Uint8Array> {
+  async read(size: number | null = -1): Promise<Uint8Array> {
+    size = check_size("read", size, -1);
     const parts: Uint8Array[] = [];
     let total = 0;
     while (size < 0 || total < size) {
@@ -350,7 +379,8 @@ export class BodyReader implements RFile {
   }
 
   /** {@inheritDoc RFile.readline} */
-  async readline(limit = -1): Promise<Uint8Array> {
+  async readline(limit: number | null = -1): Promise<Uint8Array> {
+    limit = check_size("readline", limit, -1);
     const parts: Uint8Array[] = [];
     let total = 0;
     const io = this.#io;

@@ -33,6 +33,13 @@ const CHUNK = 256 * 1024;
 /** What {@linkcode SimpleHTTPRequestHandler.send_head} returns for a body. */
 export type HeadBody = Deno.FsFile | Uint8Array;
 
+/** A handler's class, whose static attributes are its defaults. */
+function static_of(
+  handler: SimpleHTTPRequestHandler,
+): typeof SimpleHTTPRequestHandler {
+  return handler.constructor as typeof SimpleHTTPRequestHandler;
+}
+
 /**
  * Serves files from a directory and lists directories, as Python's
  * `http.server.SimpleHTTPRequestHandler`, the handler behind
@@ -66,14 +73,28 @@ export type HeadBody = Deno.FsFile | Uint8Array;
  * ```
  */
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
-  /** The server software: the first word of the `Server` header. */
-  override server_version = "SimpleHTTP/0.6";
+  /** The class-level default of `server_version`. */
+  static override server_version = "SimpleHTTP/0.6";
+  /** The class-level default of `index_pages` (Python's class attribute). */
+  static index_pages: readonly string[] = ["index.html", "index.htm"];
+  /**
+   * The class-level default of `extensions_map`: extension -> media type,
+   * one object shared by the subclasses that do not assign their own, as
+   * Python's class attribute is. Python's
+   * `Handler.extensions_map.update({".wasm": "application/wasm"})` is
+   * `Object.assign(Handler.extensions_map, { ".wasm": "application/wasm" })`;
+   * a subclass may also extend it:
+   * `override extensions_map = { ...SimpleHTTPRequestHandler.extensions_map, ".md": "text/markdown" }`.
+   */
+  static extensions_map: Record<string, string> = { ...types_map };
+
   /** The directory served; the working directory by default. */
   directory: string;
   /** File name pages served for a directory, in order of preference. */
-  index_pages: readonly string[] = ["index.html", "index.htm"];
+  index_pages: readonly string[] = static_of(this).index_pages;
   /** Extension -> media type; see `guess_type`. */
-  extensions_map: Readonly<Record<string, string>> = types_map;
+  extensions_map: Readonly<Record<string, string>> =
+    static_of(this).extensions_map;
   /** Whether to send `Access-Control-Allow-Origin: *` (the `--cors` option). */
   cors = false;
   /** Whether names starting with `.` are listed and served. */

@@ -11,7 +11,7 @@ import {
   ThreadingHTTPServer,
 } from "../mod.ts";
 import { assertEquals, assertMatch } from "./_assert.ts";
-import { exchange, normalize, SERVER } from "./_helpers.ts";
+import { exchange, normalize, serve, SERVER } from "./_helpers.ts";
 import { listening_port, spawn_server } from "./_subprocess.ts";
 
 // Python:
@@ -123,4 +123,35 @@ Deno.test("Ctrl-C: a program's own SIGINT listener that shuts the server down ke
     await out.stderr,
     /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 -\n$/,
   );
+});
+
+Deno.test("rfile.read() of parseInt(a missing Content-Length) throws TypeError, as Python's int(None) does, and the client gets 500", async () => {
+  const seen: string[] = [];
+  class Handler extends BaseHTTPRequestHandler {
+    async do_POST() {
+      // length = int(self.headers["Content-Length"]); self.rfile.read(length)
+      const length = parseInt(this.headers.get("Content-Length")!);
+      for (const size of [length, 1.5, Infinity, "3" as unknown as number]) {
+        try {
+          await this.rfile.read(size);
+        } catch (err) {
+          seen.push(`${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+      await this.rfile.read(length);
+    }
+    override log_message() {}
+  }
+  await using srv = serve(Handler);
+  const res = await exchange(
+    srv,
+    "POST / HTTP/1.0\r\n\r\n",
+  );
+  assertEquals(seen, [
+    "TypeError: rfile.read() takes an integer size (-1 for all), not NaN",
+    "TypeError: rfile.read() takes an integer size (-1 for all), not 1.5",
+    "TypeError: rfile.read() takes an integer size (-1 for all), not Infinity",
+    'TypeError: rfile.read() takes an integer size (-1 for all), not "3"',
+  ]);
+  assertMatch(res.text, /^HTTP\/1\.0 500 Internal Server Error\r\n/);
 });
