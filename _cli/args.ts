@@ -6,6 +6,7 @@
  */
 
 import { repr } from "../_common/pyformat.ts";
+import { credential_error, type Flag } from "./upload_options.ts";
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -27,6 +28,16 @@ export interface CliOptions {
   cgi: boolean;
   /** Number of server workers. */
   workers: number;
+  /** Accept PUT and POST uploads into the directory. */
+  upload: boolean;
+  /** Let an upload replace a file of the same name. */
+  allow_replace: boolean;
+  /** The most bytes of an upload, or `null`. */
+  max_upload_size: number | null;
+  /** `USER:PASSWORD` pairs for HTTP Basic authentication (repeatable). */
+  auth: string[];
+  /** Authentication for writes only. */
+  auth_upload_only: boolean;
   /** `-h`/`--help` was given: print {@linkcode USAGE} and exit 0. */
   help: boolean;
 }
@@ -59,7 +70,9 @@ export class CliError extends SyntaxError {
 export const USAGE: string = `\
 usage: http_server.ts [-h] [--cgi] [--cors] [-b ADDRESS] [-d DIRECTORY]
                       [-p VERSION] [--tls-cert FILE] [--tls-key FILE]
-                      [--workers N]
+                      [--workers N] [--upload] [--allow-replace]
+                      [--max-upload-size BYTES] [--auth USER:PASSWORD]
+                      [--auth-upload-only]
                       [port]
 
 positional arguments:
@@ -79,6 +92,14 @@ options:
                         --tls-key
   --tls-key FILE        the private key (PEM) for --tls-cert
   --workers N           run N server workers (default: 1)
+  --upload              save PUT bodies and POSTed form files into the
+                        directory
+  --allow-replace       let an upload replace a file of the same name
+  --max-upload-size BYTES
+                        refuse uploads larger than BYTES with 413
+  --auth USER:PASSWORD  require HTTP Basic authentication (repeatable; the
+                        password may be sha256:<hex>)
+  --auth-upload-only    require --auth for uploads only, not for reading
 `;
 
 type Dest =
@@ -90,7 +111,12 @@ type Dest =
   | "protocol"
   | "tls_cert"
   | "tls_key"
-  | "workers";
+  | "workers"
+  | "upload"
+  | "allow_replace"
+  | "max_upload_size"
+  | "auth"
+  | "auth_upload_only";
 
 interface OptionSpec {
   long: string;
@@ -109,6 +135,11 @@ const SPECS: readonly OptionSpec[] = [
   { long: "--tls-cert", dest: "tls_cert", takes_value: true },
   { long: "--tls-key", dest: "tls_key", takes_value: true },
   { long: "--workers", dest: "workers", takes_value: true },
+  { long: "--upload", dest: "upload", takes_value: false },
+  { long: "--allow-replace", dest: "allow_replace", takes_value: false },
+  { long: "--max-upload-size", dest: "max_upload_size", takes_value: true },
+  { long: "--auth", dest: "auth", takes_value: true },
+  { long: "--auth-upload-only", dest: "auth_upload_only", takes_value: false },
 ];
 
 const PROTOCOLS = ["HTTP/1.0", "HTTP/1.1"] as const;
@@ -201,6 +232,18 @@ function set_value(
       options.workers = n;
       break;
     }
+    case "max_upload_size":
+      options.max_upload_size = parse_int10(value, name);
+      if (options.max_upload_size < 0) {
+        throw new CliError(`must not be negative: ${repr(value)}`, name);
+      }
+      break;
+    case "auth":
+      if (credential_error(value) !== null) {
+        throw new CliError(credential_error(value)!, name);
+      }
+      options.auth.push(value);
+      break;
   }
 }
 
@@ -276,6 +319,11 @@ export function parse_args(
     cors: false,
     cgi: false,
     workers: 1,
+    upload: false,
+    allow_replace: false,
+    max_upload_size: null,
+    auth: [],
+    auth_upload_only: false,
     help: false,
   };
   const positionals: string[] = [];
@@ -316,7 +364,7 @@ export function parse_args(
         options.help = true;
         return options;
       }
-      options[spec.dest as "cgi" | "cors"] = true;
+      options[spec.dest as Flag] = true;
       continue;
     }
     let value = explicit;

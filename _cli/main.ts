@@ -19,6 +19,7 @@ import {
   ThreadingHTTPSServer,
 } from "../_server/tls_server.ts";
 import { worker_role } from "../_server/workers.ts";
+import { start_warnings } from "./upload_options.ts";
 
 /** What {@linkcode test} runs. */
 export interface TestOptions {
@@ -275,11 +276,29 @@ export async function main(args: readonly string[]): Promise<number> {
       "--cgi needs permission to run scripts: deno run --allow-net --allow-read --allow-env --allow-run http_server.ts --cgi",
     );
   }
-  const { directory, cors } = options;
+  if (
+    options.upload && (await Deno.permissions.request({
+        name: "write",
+        path: options.directory,
+      })).state !== "granted"
+  ) {
+    return fail(
+      `--upload needs permission to write to the directory: deno run --allow-net --allow-read --allow-write=${options.directory} http_server.ts --upload`,
+    );
+  }
+  for (const line of start_warnings(options)) console.error(line);
+  const { directory, cors, upload, allow_replace, max_upload_size, auth } =
+    options;
+  const auth_upload_only = options.auth_upload_only;
   const Base = options.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   class Handler extends Base {
     override directory = directory;
     override cors = cors;
+    override upload = upload;
+    override allow_replace = allow_replace;
+    override max_upload_size = max_upload_size;
+    override auth = auth;
+    override auth_upload_only = auth_upload_only;
   }
   try {
     await test({

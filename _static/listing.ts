@@ -90,6 +90,8 @@ a:hover,a:focus{text-decoration:underline}
  * @param displaypath The text for the title, not yet escaped; Python passes
  *   `unquote(this.path)`, query string included.
  * @param entries The directory's entries, in any order (not modified).
+ * @param form_html HTML placed between the heading and the table (the
+ *   upload form when uploads are on); trusted, not escaped.
  * @returns The HTML document.
  *
  * @example
@@ -106,6 +108,7 @@ a:hover,a:focus{text-decoration:underline}
 export function render_listing(
   displaypath: string,
   entries: readonly ListingEntry[],
+  form_html = "",
 ): string {
   const path_part = displaypath.split(/[?#]/, 1)[0]!;
   const parent = path_part !== "/" && path_part !== "";
@@ -124,6 +127,7 @@ export function render_listing(
     "<body>",
     `<h1>${title}</h1>`,
     "<hr>",
+    ...(form_html === "" ? [] : [form_html]),
     "<table>",
     '<thead><tr><th>Name</th><th class="n">Size</th><th class="n">Modified (UTC)</th></tr></thead>',
     "<tbody>",

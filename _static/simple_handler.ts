@@ -20,6 +20,10 @@ import {
 import type { HTTPServer } from "../_server/server.ts";
 import { redirect_location, translate_path } from "./translate_path.ts";
 import type { WFile } from "../_protocol/wfile.ts";
+import { save_form, save_put } from "./upload.ts";
+import { base_name, is_upload_temp } from "./upload_name.ts";
+import { upload_form_html } from "./upload_form.ts";
+import { challenge, check_basic, user_log_line } from "./auth.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -53,7 +57,16 @@ function static_of(
  * a dotfiles switch, symlinks confined to the directory, and files streamed
  * in chunks.
  *
- * @example
+ * With `upload` on, `PUT /dir/name` saves the body as that file and `POST`
+ * of `multipart/form-data` to a directory saves each file part into it
+ * (`allow_replace`, `max_upload_size`, `max_upload_fields`; override
+ * {@linkcode SimpleHTTPRequestHandler.upload_name} to choose the name); the
+ * listing then shows an upload form. Off, they keep Python's `501`. With
+ * `auth`, every request needs HTTP Basic credentials (only writes with
+ * `auth_upload_only`); override {@linkcode SimpleHTTPRequestHandler.authorize}
+ * to check something else.
+ *
+ * @example Serving a directory
  * ```ts
  * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
  * import assert from "node:assert/strict";
@@ -69,6 +82,39 @@ function static_of(
  * const res = await fetch(`http://127.0.0.1:${server.server_port}/hello.txt`);
  * assert.equal(res.headers.get("content-type"), "text/plain; charset=UTF-8");
  * assert.equal(await res.text(), "Hello");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example Uploads behind a password
+ * ```ts
+ * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * class Uploads extends SimpleHTTPRequestHandler {
+ *   override directory = dir;
+ *   override upload = true;
+ *   override auth = ["alice:secret"];
+ *   override upload_name(filename: string): string {
+ *     return "upload-" + super.upload_name(filename);
+ *   }
+ *   override log_message() {}
+ * }
+ * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Uploads);
+ * server.serve_forever();
+ * const url = `http://127.0.0.1:${server.server_port}/a.txt`;
+ * const denied = await fetch(url, { method: "PUT", body: "hi" });
+ * assert.equal(denied.status, 401);
+ * await denied.body?.cancel();
+ * const res = await fetch(url, {
+ *   method: "PUT",
+ *   body: "hi",
+ *   headers: { Authorization: "Basic " + btoa("alice:secret") },
+ * });
+ * assert.equal(res.status, 201);
+ * assert.equal(res.headers.get("location"), "/upload-a.txt");
+ * await res.body?.cancel();
+ * assert.equal(await Deno.readTextFile(`${dir}/upload-a.txt`), "hi");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -105,8 +151,31 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the file system.
    */
   follow_symlinks_outside = false;
+  /**
+   * Whether `PUT` and `POST` save files into the directory (`--upload`);
+   * off, they get Python's `501`. See {@linkcode SimpleHTTPRequestHandler.do_PUT}.
+   */
+  upload = false;
+  /** Whether an upload may replace a file of the same name (`--allow-replace`). */
+  allow_replace = false;
+  /** The most bytes of an upload's body, or `null` for no limit: larger is `413`. */
+  max_upload_size: number | null = null;
+  /** The most fields (parts) of an upload form: more is `400`. */
+  max_upload_fields = 1000;
+  /**
+   * `USER:PASSWORD` pairs (the password may be `sha256:<hex>`) allowed in by
+   * HTTP Basic authentication (`--auth`); empty: no authentication.
+   */
+  auth: readonly string[] = [];
+  /** Whether `auth` guards only writes, not `GET` and `HEAD` (`--auth-upload-only`). */
+  auth_upload_only = false;
+  /** The realm of the `WWW-Authenticate` challenge. */
+  auth_realm = "Files";
+  /** The user that {@linkcode SimpleHTTPRequestHandler.authorize} let in, or `null`. */
+  auth_user: string | null = null;
 
   #range_length = Infinity;
+  #challenge = false;
 
   /**
    * Makes the handler of one connection.
@@ -136,6 +205,45 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   async do_HEAD(): Promise<void> {
     const body = await this.send_head();
     if (body && !(body instanceof Uint8Array)) body.close();
+  }
+
+  /**
+   * The name to save an uploaded file as: by default the last segment of
+   * the client's file name (browsers send `folder/a.txt` for folder
+   * uploads). The result must still pass the name checks (`400` otherwise).
+   *
+   * @param filename The part's `filename`, or the last segment of the PUT path.
+   * @returns The name in the target directory.
+   */
+  upload_name(filename: string): string {
+    return base_name(filename);
+  }
+
+  /**
+   * Whether the request may proceed; called for every request once its
+   * head is parsed, before anything about the tree is looked at (`false`
+   * answers `401` with a Basic challenge). This one checks `Authorization`
+   * against `auth` and sets `auth_user`; override it to check a token or a
+   * client certificate instead. It must not await.
+   *
+   * @returns Whether to serve the request.
+   */
+  authorize(): boolean {
+    if (this.auth.length === 0) return true;
+    this.auth_user = check_basic(this.headers.get("Authorization"), this.auth);
+    return this.auth_user !== null;
+  }
+
+  /** Parses the request, then lets {@linkcode SimpleHTTPRequestHandler.authorize} decide. */
+  override parse_request(): boolean {
+    this.auth_user = null;
+    if (!super.parse_request()) return false;
+    const allowed = this.authorize();
+    const read = this.command === "GET" || this.command === "HEAD";
+    if (allowed || (this.auth_upload_only && read)) return true;
+    this.#challenge = true;
+    this.send_error(401, "Authentication required");
+    return false;
   }
 
   /**
@@ -329,6 +437,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     try {
       for (const entry of Deno.readDirSync(path)) {
         if (!this.dotfiles && entry.name.startsWith(".")) continue;
+        if (is_upload_temp(entry.name)) continue;
         // A link we would answer with 404 is not listed either: neither
         // its name nor its target's size and time.
         if (
@@ -348,7 +457,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     } catch {
       displaypath = this.path;
     }
-    const page = encoder.encode(render_listing(displaypath, entries));
+    const page = encoder.encode(
+      render_listing(
+        displaypath,
+        entries,
+        this.upload ? upload_form_html() : "",
+      ),
+    );
     this.send_response(200);
     this.send_header("Content-type", "text/html; charset=utf-8");
     this.send_header("Content-Length", String(page.length));
@@ -450,6 +565,40 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** Adds the CORS header when `cors` is set, then ends the headers. */
   override end_headers(): void {
     if (this.cors) this.send_header("Access-Control-Allow-Origin", "*");
+    if (this.#challenge) {
+      this.#challenge = false;
+      this.send_header("WWW-Authenticate", challenge(this.auth_realm));
+    }
     super.end_headers();
   }
+
+  /** Python's log line, with the authenticated user in place of its second `-`. */
+  override log_message(format: string, ...args: unknown[]): void {
+    if (this.auth_user === null) return super.log_message(format, ...args);
+    Deno.stderr.writeSync(encoder.encode(user_log_line(
+      this.address_string(),
+      this.auth_user,
+      this.log_date_time_string(),
+      format,
+      args,
+    )));
+  }
+}
+
+// do_PUT and do_POST go on the prototype rather than into the class body:
+// a subclass that declares its own (CGIHTTPRequestHandler's do_POST, a
+// Python-style handler of a user's) then needs no `override`, as before.
+for (
+  const [name, save] of [["do_PUT", save_put], ["do_POST", save_form]] as const
+) {
+  Object.defineProperty(SimpleHTTPRequestHandler.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: async function (this: SimpleHTTPRequestHandler): Promise<void> {
+      if (!this.upload) {
+        return this.send_error(501, `Unsupported method ('${name.slice(3)}')`);
+      }
+      await save(this);
+    },
+  });
 }

@@ -14,6 +14,11 @@ const DEFAULTS: CliOptions = {
   cors: false,
   cgi: false,
   workers: 1,
+  upload: false,
+  allow_replace: false,
+  max_upload_size: null,
+  auth: [],
+  auth_upload_only: false,
   help: false,
 };
 
@@ -91,6 +96,11 @@ Deno.test("parse_args() reads every option", () => {
       cors: true,
       cgi: true,
       workers: 4,
+      upload: false,
+      allow_replace: false,
+      max_upload_size: null,
+      auth: [],
+      auth_upload_only: false,
       help: false,
     },
   );
@@ -281,4 +291,53 @@ Deno.test("test() takes Python's positional arguments: test(HandlerClass, Server
   } finally {
     console.log = log;
   }
+});
+
+Deno.test("parse_args() reads --upload, --allow-replace, --max-upload-size, repeated --auth and --auth-upload-only", () => {
+  const o = parse_args([
+    "--upload",
+    "--allow-replace",
+    "--max-upload-size",
+    "1_000",
+    "--auth",
+    "alice:secret",
+    "--auth=bob:sha256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b",
+    "--auth-upload-only",
+  ], ENV);
+  assertEquals(
+    [o.upload, o.allow_replace, o.max_upload_size, o.auth, o.auth_upload_only],
+    [true, true, 1000, [
+      "alice:secret",
+      "bob:sha256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b",
+    ], true],
+  );
+  fails(
+    ["--auth", "alice"],
+    "argument --auth: expected USER:PASSWORD",
+    "--auth",
+  );
+  fails(
+    ["--auth", ":secret"],
+    "argument --auth: expected USER:PASSWORD",
+    "--auth",
+  );
+  fails(
+    ["--max-upload-size", "-1"],
+    "argument --max-upload-size: must not be negative: '-1'",
+    "--max-upload-size",
+  );
+  fails(
+    ["--max-upload-size", "1k"],
+    "argument --max-upload-size: invalid int value: '1k'",
+    "--max-upload-size",
+  );
+  for (
+    const option of [
+      "  --upload ",
+      "  --allow-replace ",
+      "  --max-upload-size BYTES\n",
+      "  --auth USER:PASSWORD ",
+      "  --auth-upload-only ",
+    ]
+  ) assertStringIncludes(USAGE, option);
 });
