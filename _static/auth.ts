@@ -8,7 +8,29 @@
  */
 
 import { escape_control, percent_format } from "../_common/pyformat.ts";
-import { sha256 } from "./sha256.ts";
+import { createHash } from "node:crypto";
+
+/**
+ * SHA-256 of a string's UTF-8 bytes, synchronously (the check runs in
+ * `parse_request()`, which does not await): `node:crypto`, built into Deno.
+ *
+ * @param text The text.
+ * @returns The 32-byte digest.
+ *
+ * @example
+ * ```ts
+ * import { sha256 } from "./auth.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   Array.from(sha256("abc"), (b) => b.toString(16).padStart(2, "0")).join(""),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * );
+ * ```
+ */
+export function sha256(text: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(text, "utf8").digest());
+}
 
 /** One user of {@linkcode parse_credential}. */
 export interface Credential {
@@ -38,7 +60,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * @example
  * ```ts
  * import { parse_credential } from "./auth.ts";
- * import { sha256 } from "./sha256.ts";
+ * import { createHash } from "node:crypto";
  * import assert from "node:assert/strict";
  *
  * const a = parse_credential("alice:secret");
