@@ -20,6 +20,10 @@ import {
 import type { HTTPServer } from "../_server/server.ts";
 import { redirect_location, translate_path } from "./translate_path.ts";
 import type { WFile } from "../_protocol/wfile.ts";
+import type { Coding } from "./accept_encoding.ts";
+import { choose_coding } from "./content_coding.ts";
+import { encoded_etag } from "./precompressed.ts";
+import { write_compressed } from "./compress.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -84,8 +88,30 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the file system.
    */
   follow_symlinks_outside = false;
+  /**
+   * Whether `app.js.br`, `app.js.zst` or `app.js.gz` is sent for `app.js`
+   * to a client that accepts its coding (when not older than `app.js`).
+   */
+  precompressed = true;
+  /**
+   * Whether compressible files over 1 KiB, and listings, are compressed on
+   * the fly (br or gzip, as negotiated; the `--compress` option).
+   */
+  compress = false;
+  /**
+   * Headers added to every response, as `[name, value]` pairs (Python
+   * 3.15's `response_headers`; the `--header` option).
+   */
+  response_headers: readonly (readonly [string, string])[] = [];
+  /**
+   * The type of files whose extension is unknown (Python 3.15's
+   * `default_content_type`; the `--content-type` option).
+   */
+  default_content_type = "application/octet-stream";
 
   #range_length = Infinity;
+  #on_the_fly: Coding | null = null;
+  #chunked = false;
 
   /**
    * Makes the handler of one connection.
@@ -127,6 +153,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   async send_head(): Promise<HeadBody | null> {
     this.#range_length = Infinity;
+    this.#on_the_fly = null;
     let path = this.translate_path(this.path);
     if (path === null || !this.#allowed(path)) {
       this.send_error(404, "File not found");
@@ -178,22 +205,54 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   async #send_file_head(
-    file: Deno.FsFile,
+    file_in: Deno.FsFile,
     path: string,
     stat: Deno.FileInfo,
   ): Promise<HeadBody | null> {
-    const size = stat.size;
+    let file = file_in;
+    let size = stat.size;
     const mtime = stat.mtime?.getTime() ?? null;
-    const etag = mtime === null ? null : file_etag(size, mtime);
+    let etag = mtime === null ? null : file_etag(size, mtime);
+    const type = this.guess_type(path);
+    const range_header = this.headers.get("Range");
+    let range: RangeResult = parse_range(range_header, size);
+    const choice = choose_coding({
+      path,
+      size,
+      mtime_ms: mtime,
+      type,
+      accept_encoding: this.headers.get("Accept-Encoding"),
+      range: range.type !== "ignore",
+      precompressed: this.precompressed,
+      compress: this.compress,
+      allowed: (p) => this.#allowed(p),
+    });
+    if (etag && choice.coding !== "identity") {
+      etag = encoded_etag(etag, choice.coding);
+    }
     if (this.#not_modified(etag, mtime)) {
       file.close();
       this.send_response(304);
       if (etag) this.send_header("ETag", etag);
+      if (choice.vary) this.send_header("Vary", "Accept-Encoding");
       this.end_headers();
       return null;
     }
-    const range_header = this.headers.get("Range");
-    let range: RangeResult = parse_range(range_header, size);
+    if (choice.sibling) {
+      // The sibling stands for the file: its bytes, the file's type.
+      let sibling: Deno.FsFile;
+      try {
+        sibling = Deno.openSync(choice.sibling.path);
+      } catch {
+        // Removed since it was found: answer as for the file itself.
+        file.close();
+        this.send_error(404, "File not found");
+        return null;
+      }
+      file.close();
+      file = sibling;
+      size = choice.sibling.size;
+    }
     const if_range = this.headers.get("If-Range");
     if (range.type !== "ignore" && if_range !== undefined) {
       if (!if_range_matches(if_range, etag, mtime)) range = { type: "ignore" };
@@ -209,8 +268,21 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const span = range.type === "range" ? range : null;
     const length = span ? span.end - span.start + 1 : size;
     this.send_response(span ? 206 : 200);
-    this.send_header("Content-type", this.guess_type(path));
-    this.send_header("Content-Length", String(length));
+    this.send_header("Content-type", type);
+    if (choice.on_the_fly) {
+      // No length before the end: chunked where the client reads it, else
+      // the body ends with the connection (RFC 9112 §6.3).
+      this.#on_the_fly = choice.coding as Coding;
+      this.#chunked = this.protocol_version >= "HTTP/1.1" &&
+        this.request_version >= "HTTP/1.1";
+      if (this.#chunked) this.send_header("Transfer-Encoding", "chunked");
+    } else {
+      this.send_header("Content-Length", String(length));
+    }
+    if (choice.coding !== "identity") {
+      this.send_header("Content-Encoding", choice.coding);
+    }
+    if (choice.vary) this.send_header("Vary", "Accept-Encoding");
     if (mtime !== null) {
       this.send_header("Last-Modified", this.date_time_string(mtime / 1000));
     }
@@ -222,7 +294,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     this.end_headers();
     this.#range_length = length;
-    if (length <= SMALL_FILE && this.command !== "HEAD") {
+    if (
+      length <= SMALL_FILE && this.command !== "HEAD" && !choice.on_the_fly
+    ) {
       // Small files: one read, and the body joins the headers in one write.
       const data = new Uint8Array(length);
       let got = 0;
@@ -395,6 +469,17 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await outputfile.write(source);
       return;
     }
+    if (this.#on_the_fly) {
+      const coding = this.#on_the_fly;
+      this.#on_the_fly = null;
+      await write_compressed(
+        source.readable,
+        coding,
+        outputfile,
+        this.#chunked,
+      );
+      return;
+    }
     // Double buffering: the next chunk is read (on Deno's thread pool)
     // while this one is written to the socket.
     let left = this.#range_length;
@@ -435,12 +520,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @returns A `Content-Type` value.
    */
   guess_type(path: string): string {
-    return guess_type(path, this.extensions_map);
+    return guess_type(path, this.extensions_map, this.default_content_type);
   }
 
-  /** Adds the CORS header when `cors` is set, then ends the headers. */
+  /**
+   * Adds the CORS header when `cors` is set and `response_headers`, then
+   * ends the headers.
+   */
   override end_headers(): void {
     if (this.cors) this.send_header("Access-Control-Allow-Origin", "*");
+    for (const [name, value] of this.response_headers) {
+      this.send_header(name, value);
+    }
     super.end_headers();
   }
 }
