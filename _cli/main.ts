@@ -20,6 +20,8 @@ import {
   ThreadingHTTPSServer,
 } from "../_server/tls_server.ts";
 import { worker_role } from "../_server/workers.ts";
+import { configured_handler } from "./configure.ts";
+import { decrypt_key, read_password_file, server_with_key } from "./tls_key.ts";
 
 /** What {@linkcode test} runs. */
 export interface TestOptions {
@@ -268,15 +270,23 @@ export async function main(args: readonly string[]): Promise<number> {
       "--cgi needs permission to run scripts: deno run --allow-net --allow-read --allow-env --allow-run http_server.ts --cgi",
     );
   }
-  const { directory, cors } = options;
   const Base = options.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  class Handler extends Base {
-    override directory = directory;
-    override cors = cors;
-  }
+  const Handler = configured_handler(Base, options);
   try {
+    // An encrypted key is decrypted here, in memory (Deno's TLS takes no
+    // password).
+    const ServerClass = options.tls_password_file === undefined
+      ? undefined
+      : server_with_key(
+        Deno.readTextFileSync(options.tls_cert!),
+        decrypt_key(
+          Deno.readTextFileSync(options.tls_key!),
+          read_password_file(options.tls_password_file),
+        ),
+      );
     await test({
       HandlerClass: Handler,
+      ...(ServerClass ? { ServerClass } : {}),
       protocol: options.protocol,
       port: options.port,
       workers: options.workers,

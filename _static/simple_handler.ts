@@ -108,6 +108,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * `default_content_type`; the `--content-type` option).
    */
   default_content_type = "application/octet-stream";
+  /**
+   * Whether a `GET` or `HEAD` for a missing path, from a client that accepts
+   * `text/html`, is answered with the root's index page (single-page apps;
+   * the `--spa` option).
+   */
+  spa = false;
+  /**
+   * A file in `directory` whose content is the body of 404 responses
+   * (`--error-page` sets `404.html`); `null` keeps Python's error page.
+   * Not used when `spa` is set.
+   */
+  error_page: string | null = null;
 
   #range_length = Infinity;
   #on_the_fly: Coding | null = null;
