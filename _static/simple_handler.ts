@@ -23,7 +23,15 @@ import type { WFile } from "../_protocol/wfile.ts";
 import type { Coding } from "./accept_encoding.ts";
 import { choose_coding } from "./content_coding.ts";
 import { encoded_etag } from "./precompressed.ts";
-import { write_compressed } from "./compress.ts";
+import {
+  compress_bytes,
+  MIN_COMPRESS_SIZE,
+  ON_THE_FLY,
+  write_compressed,
+} from "./compress.ts";
+import { negotiate_encoding } from "./accept_encoding.ts";
+import { parse_listing_query, sort_entries } from "./listing_sort.ts";
+import { render_json_listing, wants_json } from "./json_listing.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -398,8 +406,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @param path The directory's file system path.
    * @returns The page, or `null`.
    */
-  // Async so that an override may await; ours reads the directory at once.
-  // deno-lint-ignore require-await
   async list_directory(path: string): Promise<Uint8Array | null> {
     const entries: ListingEntry[] = [];
     // The tree the listed links may not lead out of (see #tree_of).
@@ -425,10 +431,30 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     } catch {
       displaypath = this.path;
     }
-    const page = encoder.encode(render_listing(displaypath, entries));
+    const query = parse_listing_query(this.path);
+    const json = wants_json(this.headers.get("Accept"), query.json);
+    let page: Uint8Array = encoder.encode(
+      json
+        ? render_json_listing(sort_entries(entries, query.sort, query.order))
+        : render_listing(displaypath, entries, query),
+    );
+    const coding = this.compress && page.length > MIN_COMPRESS_SIZE
+      ? negotiate_encoding(this.headers.get("Accept-Encoding"), ON_THE_FLY)
+      : "identity";
+    if (coding !== "identity") page = await compress_bytes(page, coding);
     this.send_response(200);
-    this.send_header("Content-type", "text/html; charset=utf-8");
+    this.send_header(
+      "Content-type",
+      json ? "application/json" : "text/html; charset=utf-8",
+    );
     this.send_header("Content-Length", String(page.length));
+    if (coding !== "identity") this.send_header("Content-Encoding", coding);
+    // The page depends on Accept (JSON or HTML), and on Accept-Encoding
+    // when it may be compressed.
+    this.send_header(
+      "Vary",
+      this.compress ? "Accept, Accept-Encoding" : "Accept",
+    );
     this.end_headers();
     return page;
   }
