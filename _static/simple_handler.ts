@@ -32,6 +32,7 @@ import {
 import { negotiate_encoding } from "./accept_encoding.ts";
 import { parse_listing_query, sort_entries } from "./listing_sort.ts";
 import { render_json_listing, wants_json } from "./json_listing.ts";
+import { accepts_html, read_error_page } from "./spa.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -131,6 +132,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   #range_length = Infinity;
   #on_the_fly: Coding | null = null;
+  #spa_fallback = false;
   #chunked = false;
 
   /**
@@ -174,17 +176,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   async send_head(): Promise<HeadBody | null> {
     this.#range_length = Infinity;
     this.#on_the_fly = null;
+    this.#spa_fallback = false;
     let path = this.translate_path(this.path);
-    if (path === null || !this.#allowed(path)) {
-      this.send_error(404, "File not found");
-      return null;
-    }
+    if (path === null || !this.#allowed(path)) return this.#not_found();
     let stat: Deno.FileInfo;
     try {
       stat = Deno.statSync(path);
     } catch {
-      this.send_error(404, "File not found");
-      return null;
+      const index = this.#spa_index();
+      if (!index) return this.#not_found();
+      [path, stat] = index;
     }
     if (stat.isDirectory) {
       const url_path = this.path.split(/[?#]/, 1)[0]!;
@@ -254,7 +255,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       file.close();
       this.send_response(304);
       if (etag) this.send_header("ETag", etag);
-      if (choice.vary) this.send_header("Vary", "Accept-Encoding");
+      this.#send_vary(choice.vary);
       this.end_headers();
       return null;
     }
@@ -302,7 +303,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (choice.coding !== "identity") {
       this.send_header("Content-Encoding", choice.coding);
     }
-    if (choice.vary) this.send_header("Vary", "Accept-Encoding");
+    this.#send_vary(choice.vary);
     if (mtime !== null) {
       this.send_header("Last-Modified", this.date_time_string(mtime / 1000));
     }
@@ -334,6 +335,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return file;
   }
 
+  /** Vary: what the representation was chosen by. */
+  #send_vary(by_encoding: boolean): void {
+    const vary = this.#spa_fallback
+      ? (by_encoding ? "Accept, Accept-Encoding" : "Accept")
+      : by_encoding
+      ? "Accept-Encoding"
+      : null;
+    if (vary) this.send_header("Vary", vary);
+  }
+
   /** If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2). */
   #not_modified(etag: string | null, mtime: number | null): boolean {
     const inm = this.headers.get("If-None-Match");
@@ -343,6 +354,32 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const since = parse_date(ims);
     // Compare whole seconds: Last-Modified has no finer resolution.
     return since !== null && Math.floor(mtime / 1000) * 1000 <= since;
+  }
+
+  /** With `spa`, the root's index page for a browser's missing page. */
+  #spa_index(): [string, Deno.FileInfo] | null {
+    if (!this.spa || !accepts_html(this.headers.get("Accept"))) return null;
+    if (this.command !== "GET" && this.command !== "HEAD") return null;
+    const index = this.#find_index(this.directory);
+    this.#spa_fallback = index !== null;
+    return index;
+  }
+
+  /** 404, with the site's `error_page` as its body when there is one. */
+  #not_found(): Uint8Array | null {
+    const page = this.error_page !== null && !this.spa
+      ? read_error_page(join_path(this.directory, this.error_page))
+      : null;
+    if (page === null) {
+      this.send_error(404, "File not found");
+      return null;
+    }
+    this.log_error("code %d, message %s", 404, "File not found");
+    this.send_response(404, "File not found");
+    this.send_header("Content-type", "text/html; charset=utf-8");
+    this.send_header("Content-Length", String(page.length));
+    this.end_headers();
+    return page;
   }
 
   #find_index(dir: string): [string, Deno.FileInfo] | null {

@@ -38,6 +38,8 @@ export type HandlerAttributes = Partial<
     | "default_content_type"
     | "protocol_version"
     | "dotfiles"
+    | "spa"
+    | "error_page"
   >
 >;
 

@@ -276,3 +276,46 @@ Deno.test({
     );
   },
 });
+
+Deno.test("main() with --spa answers a browser's missing route with index.html; --error-page serves 404.html", async () => {
+  await using dir = await temp_dir();
+  await Deno.writeTextFile(`${dir.path}/index.html`, "<p>app</p>");
+  await Deno.writeTextFile(`${dir.path}/404.html`, "<p>lost</p>");
+  const browser = { Accept: "text/html,*/*;q=0.8" };
+  await using spa = await start("-d", dir.path, "--spa");
+  const route = await get(spa.port, "/some/route", browser);
+  assertMatch(route.status, /^HTTP\/1\.1 200 OK$/);
+  assertEquals(decoder.decode(route.body), "<p>app</p>");
+  const script = await get(spa.port, "/some/route.js");
+  assertMatch(script.status, /^HTTP\/1\.1 404 /);
+  assertEquals(await stop(spa), 0);
+  await using pages = await start("-d", dir.path, "--error-page");
+  const lost = await get(pages.port, "/nope", browser);
+  assertEquals(lost.status, "HTTP/1.1 404 File not found");
+  assertEquals(decoder.decode(lost.body), "<p>lost</p>");
+  assertEquals(await stop(pages), 0);
+  // Plain serve: Python's page, 404.html or not.
+  await using plain = await start("-d", dir.path);
+  const python = await get(plain.port, "/nope", browser);
+  assert(decoder.decode(python.body).includes("<p>Error code: 404</p>"));
+  assertEquals(await stop(plain), 0);
+});
+
+Deno.test({
+  name: "main() answers curl -H 'Accept: application/json' with a JSON listing",
+  ignore: !HAVE_CURL,
+  async fn() {
+    await using dir = await temp_dir();
+    await Deno.writeTextFile(`${dir.path}/a.txt`, "abc");
+    await using running = await start("-d", dir.path);
+    const out = await curl(
+      "-H",
+      "Accept: application/json",
+      `http://127.0.0.1:${running.port}/`,
+    );
+    const [entry] = JSON.parse(out.stdout);
+    assertEquals([entry.name, entry.type, entry.size], ["a.txt", "file", 3]);
+    assertEquals(typeof entry.mtime, "number");
+    assertEquals(await stop(running), 0);
+  },
+});
