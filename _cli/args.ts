@@ -103,7 +103,7 @@ options:
                         application/octet-stream)
   --no-cache            send Cache-Control: no-store
   --compress            compress text, JSON, JavaScript, SVG, XML and wasm
-                        over 1 KiB on the fly (br or gzip)
+                        over 1 KiB on the fly (gzip)
   --spa                 answer a missing page asked for as HTML with the
                         root index.html (single-page apps)
   --error-page          answer 404 with the root's 404.html when there is one

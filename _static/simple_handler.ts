@@ -104,7 +104,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   precompressed = true;
   /**
    * Whether compressible files over 1 KiB, and listings, are compressed on
-   * the fly (br or gzip, as negotiated; the `--compress` option).
+   * the fly (gzip, when the client takes it; the `--compress` option).
    */
   compress = false;
   /**
