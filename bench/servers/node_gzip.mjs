@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { createGzip } from "node:zlib";
 
 const [file, port] = process.argv.slice(2);
-createServer((req, res) => {
+createServer((_req, res) => {
   res.writeHead(200, {
     "Content-Type": "text/javascript; charset=UTF-8",
     "Content-Encoding": "gzip",
