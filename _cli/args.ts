@@ -6,7 +6,8 @@
  */
 
 import { repr } from "../_common/pyformat.ts";
-import { credential_error, type Flag } from "./upload_options.ts";
+import { credential_error } from "./upload_options.ts";
+import { parse_header_option } from "./header_option.ts";
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -28,6 +29,20 @@ export interface CliOptions {
   cgi: boolean;
   /** Number of server workers. */
   workers: number;
+  /** `-H/--header` values, as `[name, value]`, in order. */
+  headers: [string, string][];
+  /** `--content-type`: the type of unknown extensions, if given. */
+  content_type: string | undefined;
+  /** `--no-cache`: send `Cache-Control: no-store`. */
+  no_cache: boolean;
+  /** `--compress`: compress responses on the fly. */
+  compress: boolean;
+  /** `--spa`: answer missing HTML pages with the root `index.html`. */
+  spa: boolean;
+  /** `--error-page`: answer 404 with the root's `404.html`. */
+  error_page: boolean;
+  /** `--tls-password-file`: the file holding the key's password. */
+  tls_password_file: string | undefined;
   /** Accept PUT and POST uploads into the directory. */
   upload: boolean;
   /** Let an upload replace a file of the same name. */
@@ -70,9 +85,11 @@ export class CliError extends SyntaxError {
 export const USAGE: string = `\
 usage: http_server.ts [-h] [--cgi] [--cors] [-b ADDRESS] [-d DIRECTORY]
                       [-p VERSION] [--tls-cert FILE] [--tls-key FILE]
-                      [--workers N] [--upload] [--allow-replace]
-                      [--max-upload-size BYTES] [--auth USER:PASSWORD]
-                      [--auth-upload-only]
+                      [--tls-password-file FILE] [--workers N]
+                      [-H HEADER] [--content-type TYPE] [--no-cache]
+                      [--compress] [--spa] [--error-page] [--upload]
+                      [--allow-replace] [--max-upload-size BYTES]
+                      [--auth USER:PASSWORD] [--auth-upload-only]
                       [port]
 
 positional arguments:
@@ -91,7 +108,18 @@ options:
   --tls-cert FILE       serve HTTPS with this certificate chain (PEM); needs
                         --tls-key
   --tls-key FILE        the private key (PEM) for --tls-cert
+  --tls-password-file FILE
+                        the password of an encrypted --tls-key
   --workers N           run N server workers (default: 1)
+  -H, --header HEADER   add "Name: value" to every response (repeatable)
+  --content-type TYPE   type of files with an unknown extension (default:
+                        application/octet-stream)
+  --no-cache            send Cache-Control: no-store
+  --compress            compress text, JSON, JavaScript, SVG, XML and wasm
+                        over 1 KiB on the fly (gzip)
+  --spa                 answer a missing page asked for as HTML with the
+                        root index.html (single-page apps)
+  --error-page          answer 404 with the root's 404.html when there is one
   --upload              save PUT bodies and POSTed form files into the
                         directory
   --allow-replace       let an upload replace a file of the same name
@@ -112,6 +140,13 @@ type Dest =
   | "tls_cert"
   | "tls_key"
   | "workers"
+  | "header"
+  | "content_type"
+  | "no_cache"
+  | "compress"
+  | "spa"
+  | "error_page"
+  | "tls_password_file"
   | "upload"
   | "allow_replace"
   | "max_upload_size"
@@ -135,12 +170,36 @@ const SPECS: readonly OptionSpec[] = [
   { long: "--tls-cert", dest: "tls_cert", takes_value: true },
   { long: "--tls-key", dest: "tls_key", takes_value: true },
   { long: "--workers", dest: "workers", takes_value: true },
+  { long: "--header", short: "-H", dest: "header", takes_value: true },
+  { long: "--content-type", dest: "content_type", takes_value: true },
+  { long: "--no-cache", dest: "no_cache", takes_value: false },
+  { long: "--compress", dest: "compress", takes_value: false },
+  { long: "--spa", dest: "spa", takes_value: false },
+  { long: "--error-page", dest: "error_page", takes_value: false },
+  {
+    long: "--tls-password-file",
+    dest: "tls_password_file",
+    takes_value: true,
+  },
   { long: "--upload", dest: "upload", takes_value: false },
   { long: "--allow-replace", dest: "allow_replace", takes_value: false },
   { long: "--max-upload-size", dest: "max_upload_size", takes_value: true },
   { long: "--auth", dest: "auth", takes_value: true },
   { long: "--auth-upload-only", dest: "auth_upload_only", takes_value: false },
 ];
+
+/** The options that are switches. */
+/** The options that take no value. */
+type Flag =
+  | "cgi"
+  | "cors"
+  | "no_cache"
+  | "compress"
+  | "spa"
+  | "error_page"
+  | "upload"
+  | "allow_replace"
+  | "auth_upload_only";
 
 const PROTOCOLS = ["HTTP/1.0", "HTTP/1.1"] as const;
 
@@ -224,6 +283,23 @@ function set_value(
     case "tls_key":
       options.tls_key = value;
       break;
+    case "header":
+      try {
+        options.headers.push(parse_header_option(value));
+      } catch (err) {
+        throw new CliError((err as Error).message, name);
+      }
+      break;
+    case "content_type":
+      // deno-lint-ignore no-control-regex
+      if (value.trim() === "" || /[\x00-\x1f\x7f]/.test(value)) {
+        throw new CliError(`invalid media type: ${repr(value)}`, name);
+      }
+      options.content_type = value;
+      break;
+    case "tls_password_file":
+      options.tls_password_file = value;
+      break;
     case "workers": {
       const n = parse_int10(value, name);
       if (n < 1) {
@@ -271,11 +347,18 @@ function check_rest(
       ? new CliError("requires --tls-cert", "--tls-key")
       : new CliError("requires --tls-key", "--tls-cert");
   }
+  if (
+    options.tls_password_file !== undefined && options.tls_key === undefined
+  ) {
+    throw new CliError("requires --tls-key", "--tls-password-file");
+  }
 }
 
 /**
- * Parses the arguments of `python -m http.server` plus ours (`--cors`,
- * `--tls-cert`, `--tls-key`, `--workers`), the way argparse does: options
+ * Parses the arguments of `python -m http.server` (3.15's `--header`,
+ * `--content-type`, `--tls-cert`, `--tls-key`, `--tls-password-file`
+ * included) plus ours (`--cors`, `--workers`, `--no-cache`, `--compress`,
+ * `--spa`, `--error-page`), the way argparse does: options
  * and the port in any order, `--opt=value`, `-bVALUE`, unique prefixes of
  * long options, and `--` before a port that looks like an option.
  *
@@ -319,6 +402,13 @@ export function parse_args(
     cors: false,
     cgi: false,
     workers: 1,
+    headers: [],
+    content_type: undefined,
+    no_cache: false,
+    compress: false,
+    spa: false,
+    error_page: false,
+    tls_password_file: undefined,
     upload: false,
     allow_replace: false,
     max_upload_size: null,

@@ -20,6 +20,8 @@ import {
 } from "../_server/tls_server.ts";
 import { worker_role } from "../_server/workers.ts";
 import { start_warnings } from "./upload_options.ts";
+import { configured_handler } from "./configure.ts";
+import { decrypt_key, read_password_file, server_with_key } from "./tls_key.ts";
 
 /** What {@linkcode test} runs. */
 export interface TestOptions {
@@ -287,22 +289,23 @@ export async function main(args: readonly string[]): Promise<number> {
     );
   }
   for (const line of start_warnings(options)) console.error(line);
-  const { directory, cors, upload, allow_replace, max_upload_size, auth } =
-    options;
-  const auth_upload_only = options.auth_upload_only;
   const Base = options.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  class Handler extends Base {
-    override directory = directory;
-    override cors = cors;
-    override upload = upload;
-    override allow_replace = allow_replace;
-    override max_upload_size = max_upload_size;
-    override auth = auth;
-    override auth_upload_only = auth_upload_only;
-  }
+  const Handler = configured_handler(Base, options);
   try {
+    // An encrypted key is decrypted here, in memory (Deno's TLS takes no
+    // password).
+    const ServerClass = options.tls_password_file === undefined
+      ? undefined
+      : server_with_key(
+        Deno.readTextFileSync(options.tls_cert!),
+        decrypt_key(
+          Deno.readTextFileSync(options.tls_key!),
+          read_password_file(options.tls_password_file),
+        ),
+      );
     await test({
       HandlerClass: Handler,
+      ...(ServerClass ? { ServerClass } : {}),
       protocol: options.protocol,
       port: options.port,
       workers: options.workers,

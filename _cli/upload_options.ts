@@ -8,14 +8,6 @@
 
 import { parse_credential } from "../_static/auth.ts";
 
-/** The options that take no value. */
-export type Flag =
-  | "cgi"
-  | "cors"
-  | "upload"
-  | "allow_replace"
-  | "auth_upload_only";
-
 /**
  * Why an `--auth` value is not `USER:PASSWORD`, or `null` when it is.
  *

@@ -7,6 +7,26 @@
 
 import { escape_html } from "../_common/html.ts";
 import { quote } from "../_common/quote.ts";
+import { render_breadcrumb } from "./breadcrumb.ts";
+import {
+  sort_entries,
+  sort_head,
+  type SortKey,
+  type SortOrder,
+} from "./listing_sort.ts";
+
+/** How {@linkcode render_listing} orders the entries. */
+export interface ListingOptions {
+  /** The column to sort by; `name` (Python's order) by default. */
+  sort?: SortKey;
+  /** The direction; `asc` by default. */
+  order?: SortOrder;
+  /**
+   * HTML placed between the heading and the table (the upload form when
+   * uploads are on); trusted, not escaped.
+   */
+  form_html?: string;
+}
 
 /** One directory entry for {@linkcode render_listing}. */
 export interface ListingEntry {
@@ -84,14 +104,15 @@ a:hover,a:focus{text-decoration:underline}
  * with `quote`, directories show and link with a trailing `/`, and symbolic
  * links show with a trailing `@` (a link to a directory still links with
  * `/`). Unlike Python, the page is a table with size and modification time
- * (UTC) columns, a parent directory link, and a little inline CSS; the title
- * and heading keep Python's text `Directory listing for <displaypath>`.
+ * (UTC) columns whose heads sort the page (server-side, no script), a parent
+ * directory link, a breadcrumb trail in the heading, and a little inline
+ * CSS; the title and the heading's text stay Python's
+ * `Directory listing for <displaypath>`.
  *
  * @param displaypath The text for the title, not yet escaped; Python passes
  *   `unquote(this.path)`, query string included.
  * @param entries The directory's entries, in any order (not modified).
- * @param form_html HTML placed between the heading and the table (the
- *   upload form when uploads are on); trusted, not escaped.
+ * @param options The sort column and direction (`?sort=size&order=desc`).
  * @returns The HTML document.
  *
  * @example
@@ -108,13 +129,13 @@ a:hover,a:focus{text-decoration:underline}
 export function render_listing(
   displaypath: string,
   entries: readonly ListingEntry[],
-  form_html = "",
+  options: ListingOptions = {},
 ): string {
   const path_part = displaypath.split(/[?#]/, 1)[0]!;
   const parent = path_part !== "/" && path_part !== "";
   const title = `Directory listing for ${escape_html(displaypath, false)}`;
-  const keyed = entries.map((e) => ({ key: e.name.toLowerCase(), e }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sort = options.sort ?? "name";
+  const order = options.order ?? "asc";
   const r: string[] = [
     "<!DOCTYPE HTML>",
     '<html lang="en">',
@@ -125,11 +146,11 @@ export function render_listing(
     STYLE,
     "</head>",
     "<body>",
-    `<h1>${title}</h1>`,
+    `<h1>Directory listing for ${render_breadcrumb(displaypath)}</h1>`,
     "<hr>",
-    ...(form_html === "" ? [] : [form_html]),
+    ...(options.form_html ? [options.form_html] : []),
     "<table>",
-    '<thead><tr><th>Name</th><th class="n">Size</th><th class="n">Modified (UTC)</th></tr></thead>',
+    sort_head(sort, order),
     "<tbody>",
   ];
   if (parent) {
@@ -137,7 +158,7 @@ export function render_listing(
       '<tr><td><a href="../">../</a></td><td class="n"></td><td class="n"></td></tr>',
     );
   }
-  for (const { e } of keyed) {
+  for (const e of sort_entries(entries, sort, order)) {
     let displayname = e.name;
     let linkname = e.name;
     if (e.is_dir) {

@@ -277,11 +277,13 @@ function extension(path: string): string {
 /**
  * Guesses the media type of a file from its extension, like Python's
  * `SimpleHTTPRequestHandler.guess_type`: the extension as it is, then in
- * lower case, then {@linkcode DEFAULT_TYPE}. Unlike Python, the system's
+ * lower case, then `fallback` ({@linkcode DEFAULT_TYPE} by default). Unlike Python, the system's
  * `/etc/mime.types` is not read, so the answer is the same on every machine.
  *
  * @param path A file name or path.
  * @param extensions_map The map to look in.
+ * @param fallback The type of an unknown extension (Python 3.15's
+ *   `default_content_type`).
  * @returns A value for the `Content-Type` header.
  *
  * @example
@@ -297,11 +299,12 @@ function extension(path: string): string {
 export function guess_type(
   path: string,
   extensions_map: Readonly<Record<string, string>> = types_map,
+  fallback: string = DEFAULT_TYPE,
 ): string {
   const ext = extension(path);
-  if (ext === "") return DEFAULT_TYPE;
+  if (ext === "") return fallback;
   if (Object.hasOwn(extensions_map, ext)) return extensions_map[ext]!;
   const lower = ext.toLowerCase();
   if (Object.hasOwn(extensions_map, lower)) return extensions_map[lower]!;
-  return DEFAULT_TYPE;
+  return fallback;
 }

@@ -24,6 +24,19 @@ import { save_form, save_put } from "./upload.ts";
 import { base_name, is_upload_temp } from "./upload_name.ts";
 import { upload_form_html } from "./upload_form.ts";
 import { challenge, check_basic, user_log_line } from "./auth.ts";
+import type { Coding } from "./accept_encoding.ts";
+import { choose_coding } from "./content_coding.ts";
+import { encoded_etag } from "./precompressed.ts";
+import {
+  compress_bytes,
+  MIN_COMPRESS_SIZE,
+  ON_THE_FLY,
+  write_compressed,
+} from "./compress.ts";
+import { negotiate_encoding } from "./accept_encoding.ts";
+import { parse_listing_query, sort_entries } from "./listing_sort.ts";
+import { render_json_listing, wants_json } from "./json_listing.ts";
+import { accepts_html, read_error_page } from "./spa.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
@@ -174,8 +187,44 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** The user that {@linkcode SimpleHTTPRequestHandler.authorize} let in, or `null`. */
   auth_user: string | null = null;
 
+  /**
+   * Whether `app.js.br`, `app.js.zst` or `app.js.gz` is sent for `app.js`
+   * to a client that accepts its coding (when not older than `app.js`).
+   */
+  precompressed = true;
+  /**
+   * Whether compressible files over 1 KiB, and listings, are compressed on
+   * the fly (gzip, when the client takes it; the `--compress` option).
+   */
+  compress = false;
+  /**
+   * Headers added to every response, as `[name, value]` pairs (Python
+   * 3.15's `response_headers`; the `--header` option).
+   */
+  response_headers: readonly (readonly [string, string])[] = [];
+  /**
+   * The type of files whose extension is unknown (Python 3.15's
+   * `default_content_type`; the `--content-type` option).
+   */
+  default_content_type = "application/octet-stream";
+  /**
+   * Whether a `GET` or `HEAD` for a missing path, from a client that accepts
+   * `text/html`, is answered with the root's index page (single-page apps;
+   * the `--spa` option).
+   */
+  spa = false;
+  /**
+   * A file in `directory` whose content is the body of 404 responses
+   * (`--error-page` sets `404.html`); `null` keeps Python's error page.
+   * Not used when `spa` is set.
+   */
+  error_page: string | null = null;
+
   #range_length = Infinity;
   #challenge = false;
+  #on_the_fly: Coding | null = null;
+  #spa_fallback = false;
+  #chunked = false;
 
   /**
    * Makes the handler of one connection.
@@ -256,11 +305,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   async send_head(): Promise<HeadBody | null> {
     this.#range_length = Infinity;
+    this.#on_the_fly = null;
+    this.#spa_fallback = false;
     let path = this.translate_path(this.path);
-    if (path === null || !this.#allowed(path)) {
-      this.send_error(404, "File not found");
-      return null;
-    }
+    if (path === null || !this.#allowed(path)) return this.#not_found();
     let stat: Deno.FileInfo;
     try {
       stat = Deno.statSync(path);
@@ -268,8 +316,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       // Deno refused, not the file system: a 500 and one line naming the
       // flag, never a 404 that hides the cause.
       if (err instanceof Deno.errors.NotCapable) throw err;
-      this.send_error(404, "File not found");
-      return null;
+      const index = this.#spa_index();
+      if (!index) return this.#not_found();
+      [path, stat] = index;
     }
     if (stat.isDirectory) {
       const url_path = this.path.split(/[?#]/, 1)[0]!;
@@ -310,22 +359,54 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   async #send_file_head(
-    file: Deno.FsFile,
+    file_in: Deno.FsFile,
     path: string,
     stat: Deno.FileInfo,
   ): Promise<HeadBody | null> {
-    const size = stat.size;
+    let file = file_in;
+    let size = stat.size;
     const mtime = stat.mtime?.getTime() ?? null;
-    const etag = mtime === null ? null : file_etag(size, mtime);
+    let etag = mtime === null ? null : file_etag(size, mtime);
+    const type = this.guess_type(path);
+    const range_header = this.headers.get("Range");
+    let range: RangeResult = parse_range(range_header, size);
+    const choice = choose_coding({
+      path,
+      size,
+      mtime_ms: mtime,
+      type,
+      accept_encoding: this.headers.get("Accept-Encoding"),
+      range: range.type !== "ignore",
+      precompressed: this.precompressed,
+      compress: this.compress,
+      allowed: (p) => this.#allowed(p),
+    });
+    if (etag && choice.coding !== "identity") {
+      etag = encoded_etag(etag, choice.coding);
+    }
     if (this.#not_modified(etag, mtime)) {
       file.close();
       this.send_response(304);
       if (etag) this.send_header("ETag", etag);
+      this.#send_vary(choice.vary);
       this.end_headers();
       return null;
     }
-    const range_header = this.headers.get("Range");
-    let range: RangeResult = parse_range(range_header, size);
+    if (choice.sibling) {
+      // The sibling stands for the file: its bytes, the file's type.
+      let sibling: Deno.FsFile;
+      try {
+        sibling = Deno.openSync(choice.sibling.path);
+      } catch {
+        // Removed since it was found: answer as for the file itself.
+        file.close();
+        this.send_error(404, "File not found");
+        return null;
+      }
+      file.close();
+      file = sibling;
+      size = choice.sibling.size;
+    }
     const if_range = this.headers.get("If-Range");
     if (range.type !== "ignore" && if_range !== undefined) {
       if (!if_range_matches(if_range, etag, mtime)) range = { type: "ignore" };
@@ -341,8 +422,21 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const span = range.type === "range" ? range : null;
     const length = span ? span.end - span.start + 1 : size;
     this.send_response(span ? 206 : 200);
-    this.send_header("Content-type", this.guess_type(path));
-    this.send_header("Content-Length", String(length));
+    this.send_header("Content-type", type);
+    if (choice.on_the_fly) {
+      // No length before the end: chunked where the client reads it, else
+      // the body ends with the connection (RFC 9112 §6.3).
+      this.#on_the_fly = choice.coding as Coding;
+      this.#chunked = this.protocol_version >= "HTTP/1.1" &&
+        this.request_version >= "HTTP/1.1";
+      if (this.#chunked) this.send_header("Transfer-Encoding", "chunked");
+    } else {
+      this.send_header("Content-Length", String(length));
+    }
+    if (choice.coding !== "identity") {
+      this.send_header("Content-Encoding", choice.coding);
+    }
+    this.#send_vary(choice.vary);
     if (mtime !== null) {
       this.send_header("Last-Modified", this.date_time_string(mtime / 1000));
     }
@@ -354,7 +448,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     this.end_headers();
     this.#range_length = length;
-    if (length <= SMALL_FILE && this.command !== "HEAD") {
+    if (
+      length <= SMALL_FILE && this.command !== "HEAD" && !choice.on_the_fly
+    ) {
       // Small files: one read, and the body joins the headers in one write.
       const data = new Uint8Array(length);
       let got = 0;
@@ -372,6 +468,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return file;
   }
 
+  /** Vary: what the representation was chosen by. */
+  #send_vary(by_encoding: boolean): void {
+    const vary = this.#spa_fallback
+      ? (by_encoding ? "Accept, Accept-Encoding" : "Accept")
+      : by_encoding
+      ? "Accept-Encoding"
+      : null;
+    if (vary) this.send_header("Vary", vary);
+  }
+
   /** If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2). */
   #not_modified(etag: string | null, mtime: number | null): boolean {
     const inm = this.headers.get("If-None-Match");
@@ -381,6 +487,32 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const since = parse_date(ims);
     // Compare whole seconds: Last-Modified has no finer resolution.
     return since !== null && Math.floor(mtime / 1000) * 1000 <= since;
+  }
+
+  /** With `spa`, the root's index page for a browser's missing page. */
+  #spa_index(): [string, Deno.FileInfo] | null {
+    if (!this.spa || !accepts_html(this.headers.get("Accept"))) return null;
+    if (this.command !== "GET" && this.command !== "HEAD") return null;
+    const index = this.#find_index(this.directory);
+    this.#spa_fallback = index !== null;
+    return index;
+  }
+
+  /** 404, with the site's `error_page` as its body when there is one. */
+  #not_found(): Uint8Array | null {
+    const page = this.error_page !== null && !this.spa
+      ? read_error_page(join_path(this.directory, this.error_page))
+      : null;
+    if (page === null) {
+      this.send_error(404, "File not found");
+      return null;
+    }
+    this.log_error("code %d, message %s", 404, "File not found");
+    this.send_response(404, "File not found");
+    this.send_header("Content-type", "text/html; charset=utf-8");
+    this.send_header("Content-Length", String(page.length));
+    this.end_headers();
+    return page;
   }
 
   #find_index(dir: string): [string, Deno.FileInfo] | null {
@@ -428,8 +560,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @param path The directory's file system path.
    * @returns The page, or `null`.
    */
-  // Async so that an override may await; ours reads the directory at once.
-  // deno-lint-ignore require-await
   async list_directory(path: string): Promise<Uint8Array | null> {
     const entries: ListingEntry[] = [];
     // The tree the listed links may not lead out of (see #tree_of).
@@ -457,16 +587,33 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     } catch {
       displaypath = this.path;
     }
-    const page = encoder.encode(
-      render_listing(
-        displaypath,
-        entries,
-        this.upload ? upload_form_html() : "",
-      ),
+    const query = parse_listing_query(this.path);
+    const json = wants_json(this.headers.get("Accept"), query.json);
+    let page: Uint8Array = encoder.encode(
+      json
+        ? render_json_listing(sort_entries(entries, query.sort, query.order))
+        : render_listing(displaypath, entries, {
+          ...query,
+          form_html: this.upload ? upload_form_html() : "",
+        }),
     );
+    const coding = this.compress && page.length > MIN_COMPRESS_SIZE
+      ? negotiate_encoding(this.headers.get("Accept-Encoding"), ON_THE_FLY)
+      : "identity";
+    if (coding !== "identity") page = await compress_bytes(page, coding);
     this.send_response(200);
-    this.send_header("Content-type", "text/html; charset=utf-8");
+    this.send_header(
+      "Content-type",
+      json ? "application/json" : "text/html; charset=utf-8",
+    );
     this.send_header("Content-Length", String(page.length));
+    if (coding !== "identity") this.send_header("Content-Encoding", coding);
+    // The page depends on Accept (JSON or HTML), and on Accept-Encoding
+    // when it may be compressed.
+    this.send_header(
+      "Vary",
+      this.compress ? "Accept, Accept-Encoding" : "Accept",
+    );
     this.end_headers();
     return page;
   }
@@ -519,6 +666,17 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await outputfile.write(source);
       return;
     }
+    if (this.#on_the_fly) {
+      const coding = this.#on_the_fly;
+      this.#on_the_fly = null;
+      await write_compressed(
+        source.readable,
+        coding,
+        outputfile,
+        this.#chunked,
+      );
+      return;
+    }
     // Double buffering: the next chunk is read (on Deno's thread pool)
     // while this one is written to the socket.
     let left = this.#range_length;
@@ -559,15 +717,21 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @returns A `Content-Type` value.
    */
   guess_type(path: string): string {
-    return guess_type(path, this.extensions_map);
+    return guess_type(path, this.extensions_map, this.default_content_type);
   }
 
-  /** Adds the CORS header when `cors` is set, then ends the headers. */
+  /**
+   * Adds the CORS header when `cors` is set and `response_headers`, then
+   * ends the headers.
+   */
   override end_headers(): void {
     if (this.cors) this.send_header("Access-Control-Allow-Origin", "*");
     if (this.#challenge) {
       this.#challenge = false;
       this.send_header("WWW-Authenticate", challenge(this.auth_realm));
+    }
+    for (const [name, value] of this.response_headers) {
+      this.send_header(name, value);
     }
     super.end_headers();
   }

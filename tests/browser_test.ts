@@ -81,7 +81,10 @@ Deno.test({
         dom.includes("<title>Directory listing for /</title>"),
         dom,
       );
-      assert(dom.includes("<h1>Directory listing for /</h1>"), dom);
+      assert(
+        dom.includes('<h1>Directory listing for <a href="./">/</a></h1>'),
+        dom,
+      );
       // The rows, as the browser parsed them: link target, text, size cell.
       const rows = [
         ...dom.matchAll(

@@ -14,6 +14,13 @@ const DEFAULTS: CliOptions = {
   cors: false,
   cgi: false,
   workers: 1,
+  headers: [],
+  content_type: undefined,
+  no_cache: false,
+  compress: false,
+  spa: false,
+  error_page: false,
+  tls_password_file: undefined,
   upload: false,
   allow_replace: false,
   max_upload_size: null,
@@ -85,6 +92,17 @@ Deno.test("parse_args() reads every option", () => {
       "--workers",
       "4",
       "9000",
+      "--tls-password-file",
+      "pass.txt",
+      "-H",
+      "X-A: 1",
+      "--header=X-B:2",
+      "--content-type",
+      "text/plain",
+      "--no-cache",
+      "--compress",
+      "--spa",
+      "--error-page",
     ], ENV),
     {
       port: 9000,
@@ -96,6 +114,13 @@ Deno.test("parse_args() reads every option", () => {
       cors: true,
       cgi: true,
       workers: 4,
+      headers: [["X-A", "1"], ["X-B", "2"]],
+      content_type: "text/plain",
+      no_cache: true,
+      compress: true,
+      spa: true,
+      error_page: true,
+      tls_password_file: "pass.txt",
       upload: false,
       allow_replace: false,
       max_upload_size: null,
@@ -120,7 +145,8 @@ Deno.test("parse_args() accepts argparse's spellings", () => {
   assertEquals(parse_args(["--dir", "/x"], ENV).directory, "/x");
   assertEquals(parse_args(["--prot=HTTP/1.0"], ENV).protocol, "HTTP/1.0");
   assertEquals(parse_args(["--cg"], ENV).cgi, true);
-  assertEquals(parse_args(["--co"], ENV).cors, true);
+  assertEquals(parse_args(["--cor"], ENV).cors, true);
+  assertEquals(parse_args(["--com"], ENV).compress, true);
   assertEquals(parse_args(["--w", "2"], ENV).workers, 2);
   assertEquals(parse_args(["--tls-c", "c", "--tls-k", "k"], ENV).tls_key, "k");
 });
@@ -142,7 +168,7 @@ Deno.test("parse_args() takes the port anywhere, as Python's int() reads it", ()
 Deno.test("parse_args() stops at -h and --help", () => {
   assertEquals(parse_args(["-h"], ENV), { ...DEFAULTS, help: true });
   assertEquals(parse_args(["--help"], ENV).help, true);
-  assertEquals(parse_args(["--he"], ENV).help, true);
+  assertEquals(parse_args(["--hel"], ENV).help, true);
   assertEquals(
     parse_args(["--cgi", "-h", "not-a-port", "--nope"], ENV).help,
     true,
@@ -173,8 +199,14 @@ Deno.test("parse_args() reports argparse's errors", () => {
     "argument -h/--help: ignored explicit argument '1'",
     "-h/--help",
   );
-  fails(["--c"], "ambiguous option: --c could match --cgi, --cors");
-  fails(["--tls"], "ambiguous option: --tls could match --tls-cert, --tls-key");
+  fails(
+    ["--c"],
+    "ambiguous option: --c could match --cgi, --cors, --content-type, --compress",
+  );
+  fails(
+    ["--tls"],
+    "ambiguous option: --tls could match --tls-cert, --tls-key, --tls-password-file",
+  );
   fails(["--foo"], "unrecognized arguments: --foo");
   fails(["-x"], "unrecognized arguments: -x");
   fails(["1", "2"], "unrecognized arguments: 2");
@@ -340,4 +372,56 @@ Deno.test("parse_args() reads --upload, --allow-replace, --max-upload-size, repe
       "  --auth-upload-only ",
     ]
   ) assertStringIncludes(USAGE, option);
+});
+
+Deno.test("parse_args() refuses a -H/--header that is not a valid field", () => {
+  const h = "-H/--header";
+  fails(
+    ["-H", "NoColon"],
+    `argument ${h}: expected "Name: value", got "NoColon"`,
+    h,
+  );
+  fails(
+    ["-H", "Bad Name: x"],
+    `argument ${h}: invalid header name "Bad Name"`,
+    h,
+  );
+  fails(["-H", ": x"], `argument ${h}: invalid header name ""`, h);
+  fails(["-H", "X-A: a\rb"], `argument ${h}: invalid header value "a\\rb"`, h);
+  fails(
+    ["-H", "X-A: a\nX-B: b"],
+    `argument ${h}: invalid header value "a\\nX-B: b"`,
+    h,
+  );
+  fails(
+    ["-H", "X-A: a\0"],
+    `argument ${h}: invalid header value "a\\u0000"`,
+    h,
+  );
+  fails(
+    ["-H", "X-A: \u0100"],
+    `argument ${h}: invalid header value "\u0100"`,
+    h,
+  );
+  fails(["-H"], `argument ${h}: expected one argument`, h);
+  assertEquals(parse_args(["-H", "X-Empty:"], ENV).headers, [["X-Empty", ""]]);
+  assertEquals(parse_args(["-HX-A:\tb c "], ENV).headers, [["X-A", "b c"]]);
+});
+
+Deno.test("parse_args() checks --content-type and --tls-password-file", () => {
+  fails(
+    ["--content-type", " "],
+    "argument --content-type: invalid media type: ' '",
+    "--content-type",
+  );
+  fails(
+    ["--content-type", "a\nb"],
+    "argument --content-type: invalid media type: 'a\\nb'",
+    "--content-type",
+  );
+  fails(
+    ["--tls-password-file", "p"],
+    "argument --tls-password-file: requires --tls-key",
+    "--tls-password-file",
+  );
 });

@@ -35,10 +35,10 @@ Deno.test("render_listing() renders the whole page", () => {
       "</style>",
       "</head>",
       "<body>",
-      "<h1>Directory listing for /d/</h1>",
+      '<h1>Directory listing for <a href="../">/</a><a href="./">d</a>/</h1>',
       "<hr>",
       "<table>",
-      '<thead><tr><th>Name</th><th class="n">Size</th><th class="n">Modified (UTC)</th></tr></thead>',
+      '<thead><tr><th aria-sort="ascending"><a href="?sort=name&amp;order=desc">Name</a></th><th class="n"><a href="?sort=size&amp;order=asc">Size</a></th><th class="n"><a href="?sort=time&amp;order=asc">Modified (UTC)</a></th></tr></thead>',
       "<tbody>",
       '<tr><td><a href="../">../</a></td><td class="n"></td><td class="n"></td></tr>',
       '<tr><td><a href="A/">A/</a></td><td class="n"></td><td class="n"><time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00</time></td></tr>',
@@ -69,7 +69,7 @@ Deno.test("render_listing() escapes the display path like Python (quote=False)",
   );
   assertStringIncludes(
     html,
-    '<h1>Directory listing for /a &lt;b&gt; &amp; "c"/?x=1</h1>',
+    '<h1>Directory listing for <a href="../">/</a><a href="./">a &lt;b&gt; &amp; "c"</a>/?x=1</h1>',
   );
 });
 
