@@ -4,29 +4,17 @@
  * @module
  */
 
-import { parse_date } from "../_protocol/date.ts";
-import { file_etag, if_none_match } from "./etag.ts";
 import { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
-import { type ListingEntry, render_listing } from "./listing.ts";
-import { is_inside, join_path, resolves_inside } from "./fs_path.ts";
+import { render_listing } from "./listing.ts";
 import { guess_type, types_map } from "./mime.ts";
 import { unquote } from "../_common/quote.ts";
-import {
-  content_range,
-  if_range_matches,
-  parse_range,
-  type RangeResult,
-} from "./range.ts";
 import type { HTTPServer } from "../_server/server.ts";
 import { redirect_location, translate_path } from "./translate_path.ts";
 import type { WFile } from "../_protocol/wfile.ts";
-import { save_form, save_put } from "./upload.ts";
-import { base_name, is_upload_temp } from "./upload_name.ts";
+import { add_upload_methods } from "./upload.ts";
+import { base_name } from "./upload_name.ts";
 import { upload_form_html } from "./upload_form.ts";
 import { challenge, check_basic, user_log_line } from "./auth.ts";
-import type { Coding } from "./accept_encoding.ts";
-import { choose_coding } from "./content_coding.ts";
-import { encoded_etag } from "./precompressed.ts";
 import {
   compress_bytes,
   MIN_COMPRESS_SIZE,
@@ -36,16 +24,18 @@ import {
 import { negotiate_encoding } from "./accept_encoding.ts";
 import { parse_listing_query, sort_entries } from "./listing_sort.ts";
 import { render_json_listing, wants_json } from "./json_listing.ts";
-import { accepts_html, read_error_page } from "./spa.ts";
+import { may_serve } from "./confine.ts";
+import { copy_span } from "./copy_file.ts";
+import { send_file_head } from "./file_head.ts";
+import { listing_entries } from "./listing_entries.ts";
+import { find_index, not_found, spa_index } from "./page_fallback.ts";
+import { StaticState } from "./request_state.ts";
 
 const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
 // open take microseconds, while each async op waits for a thread pool hop
 // (the profile of a 1 KiB GET showed the event loop a third idle, waiting
-// for them). File bodies larger than SMALL_FILE are still read async.
-/** Files up to this size are read in one piece; larger ones stream. */
-const SMALL_FILE = 64 * 1024;
-const CHUNK = 256 * 1024;
+// for them). Large file bodies are still read async (copy_file.ts).
 
 /** What {@linkcode SimpleHTTPRequestHandler.send_head} returns for a body. */
 export type HeadBody = Deno.FsFile | Uint8Array;
@@ -220,11 +210,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   error_page: string | null = null;
 
-  #range_length = Infinity;
-  #challenge = false;
-  #on_the_fly: Coding | null = null;
-  #spa_fallback = false;
-  #chunked = false;
+  #s = new StaticState();
 
   /**
    * Makes the handler of one connection.
@@ -290,7 +276,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const allowed = this.authorize();
     const read = this.command === "GET" || this.command === "HEAD";
     if (allowed || (this.auth_upload_only && read)) return true;
-    this.#challenge = true;
+    this.#s.challenge = true;
     this.send_error(401, "Authentication required");
     return false;
   }
@@ -304,11 +290,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @returns The body, or `null`.
    */
   async send_head(): Promise<HeadBody | null> {
-    this.#range_length = Infinity;
-    this.#on_the_fly = null;
-    this.#spa_fallback = false;
+    this.#s.reset();
     let path = this.translate_path(this.path);
-    if (path === null || !this.#allowed(path)) return this.#not_found();
+    if (path === null || !may_serve(path, this)) return not_found(this);
     let stat: Deno.FileInfo;
     try {
       stat = Deno.statSync(path);
@@ -316,8 +300,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       // Deno refused, not the file system: a 500 and one line naming the
       // flag, never a 404 that hides the cause.
       if (err instanceof Deno.errors.NotCapable) throw err;
-      const index = this.#spa_index();
-      if (!index) return this.#not_found();
+      const index = spa_index(this, this.#s);
+      if (!index) return not_found(this);
       [path, stat] = index;
     }
     if (stat.isDirectory) {
@@ -330,7 +314,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         this.end_headers();
         return null;
       }
-      const index = this.#find_index(path);
+      const index = find_index(this, path);
       if (!index) return await this.list_directory(path);
       [path, stat] = index;
     } else if (path.endsWith("/")) {
@@ -351,206 +335,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       return null;
     }
     try {
-      return await this.#send_file_head(file, path, stat);
+      return await send_file_head(this, this.#s, file, path, stat);
     } catch (err) {
       file.close();
       throw err;
     }
-  }
-
-  async #send_file_head(
-    file_in: Deno.FsFile,
-    path: string,
-    stat: Deno.FileInfo,
-  ): Promise<HeadBody | null> {
-    let file = file_in;
-    let size = stat.size;
-    const mtime = stat.mtime?.getTime() ?? null;
-    let etag = mtime === null ? null : file_etag(size, mtime);
-    const type = this.guess_type(path);
-    const range_header = this.headers.get("Range");
-    let range: RangeResult = parse_range(range_header, size);
-    const choice = choose_coding({
-      path,
-      size,
-      mtime_ms: mtime,
-      type,
-      accept_encoding: this.headers.get("Accept-Encoding"),
-      range: range.type !== "ignore",
-      precompressed: this.precompressed,
-      compress: this.compress,
-      allowed: (p) => this.#allowed(p),
-    });
-    if (etag && choice.coding !== "identity") {
-      etag = encoded_etag(etag, choice.coding);
-    }
-    if (this.#not_modified(etag, mtime)) {
-      file.close();
-      this.send_response(304);
-      if (etag) this.send_header("ETag", etag);
-      this.#send_vary(choice.vary);
-      this.end_headers();
-      return null;
-    }
-    if (choice.sibling) {
-      // The sibling stands for the file: its bytes, the file's type.
-      let sibling: Deno.FsFile;
-      try {
-        sibling = Deno.openSync(choice.sibling.path);
-      } catch {
-        // Removed since it was found: answer as for the file itself.
-        file.close();
-        this.send_error(404, "File not found");
-        return null;
-      }
-      file.close();
-      file = sibling;
-      size = choice.sibling.size;
-    }
-    const if_range = this.headers.get("If-Range");
-    if (range.type !== "ignore" && if_range !== undefined) {
-      if (!if_range_matches(if_range, etag, mtime)) range = { type: "ignore" };
-    }
-    if (range.type === "unsatisfiable") {
-      file.close();
-      this.send_response(416);
-      this.send_header("Content-Range", content_range(size));
-      this.send_header("Content-Length", "0");
-      this.end_headers();
-      return null;
-    }
-    const span = range.type === "range" ? range : null;
-    const length = span ? span.end - span.start + 1 : size;
-    this.send_response(span ? 206 : 200);
-    this.send_header("Content-type", type);
-    if (choice.on_the_fly) {
-      // No length before the end: chunked where the client reads it, else
-      // the body ends with the connection (RFC 9112 §6.3).
-      this.#on_the_fly = choice.coding as Coding;
-      this.#chunked = this.protocol_version >= "HTTP/1.1" &&
-        this.request_version >= "HTTP/1.1";
-      if (this.#chunked) this.send_header("Transfer-Encoding", "chunked");
-    } else {
-      this.send_header("Content-Length", String(length));
-    }
-    if (choice.coding !== "identity") {
-      this.send_header("Content-Encoding", choice.coding);
-    }
-    this.#send_vary(choice.vary);
-    if (mtime !== null) {
-      this.send_header("Last-Modified", this.date_time_string(mtime / 1000));
-    }
-    if (etag) this.send_header("ETag", etag);
-    this.send_header("Accept-Ranges", "bytes");
-    if (span) {
-      this.send_header("Content-Range", content_range(size, span));
-      await file.seek(span.start, Deno.SeekMode.Start);
-    }
-    this.end_headers();
-    this.#range_length = length;
-    if (
-      length <= SMALL_FILE && this.command !== "HEAD" && !choice.on_the_fly
-    ) {
-      // Small files: one read, and the body joins the headers in one write.
-      const data = new Uint8Array(length);
-      let got = 0;
-      try {
-        while (got < length) {
-          const n = file.readSync(data.subarray(got));
-          if (n === null) break;
-          got += n;
-        }
-      } finally {
-        file.close();
-      }
-      return data.subarray(0, got);
-    }
-    return file;
-  }
-
-  /** Vary: what the representation was chosen by. */
-  #send_vary(by_encoding: boolean): void {
-    const vary = this.#spa_fallback
-      ? (by_encoding ? "Accept, Accept-Encoding" : "Accept")
-      : by_encoding
-      ? "Accept-Encoding"
-      : null;
-    if (vary) this.send_header("Vary", vary);
-  }
-
-  /** If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2). */
-  #not_modified(etag: string | null, mtime: number | null): boolean {
-    const inm = this.headers.get("If-None-Match");
-    if (inm !== undefined) return etag !== null && !if_none_match(inm, etag);
-    const ims = this.headers.get("If-Modified-Since");
-    if (ims === undefined || mtime === null) return false;
-    const since = parse_date(ims);
-    // Compare whole seconds: Last-Modified has no finer resolution.
-    return since !== null && Math.floor(mtime / 1000) * 1000 <= since;
-  }
-
-  /** With `spa`, the root's index page for a browser's missing page. */
-  #spa_index(): [string, Deno.FileInfo] | null {
-    if (!this.spa || !accepts_html(this.headers.get("Accept"))) return null;
-    if (this.command !== "GET" && this.command !== "HEAD") return null;
-    const index = this.#find_index(this.directory);
-    this.#spa_fallback = index !== null;
-    return index;
-  }
-
-  /** 404, with the site's `error_page` as its body when there is one. */
-  #not_found(): Uint8Array | null {
-    const page = this.error_page !== null && !this.spa
-      ? read_error_page(join_path(this.directory, this.error_page))
-      : null;
-    if (page === null) {
-      this.send_error(404, "File not found");
-      return null;
-    }
-    this.log_error("code %d, message %s", 404, "File not found");
-    this.send_response(404, "File not found");
-    this.send_header("Content-type", "text/html; charset=utf-8");
-    this.send_header("Content-Length", String(page.length));
-    this.end_headers();
-    return page;
-  }
-
-  #find_index(dir: string): [string, Deno.FileInfo] | null {
-    for (const name of this.index_pages) {
-      const candidate = join_path(dir, name);
-      try {
-        const stat = Deno.statSync(candidate);
-        if (stat.isFile && this.#allowed(candidate)) {
-          return [candidate, stat];
-        }
-      } catch {
-        // Not there: try the next name.
-      }
-    }
-    return null;
-  }
-
-  /**
-   * The tree a path is confined to: `directory`, or, for a path that a
-   * `translate_path` override placed outside it, the directory holding it
-   * (the override chose that tree, as in Python; a link found there still
-   * may not lead out of it).
-   */
-  #tree_of(path: string): string {
-    if (is_inside(path, this.directory)) return this.directory;
-    return path.replace(/[^/\\]+[/\\]?$/, "");
-  }
-
-  /** Dotfiles and symlinks: whether the path may be served. */
-  #allowed(path: string): boolean {
-    const tree = this.#tree_of(path);
-    if (!this.dotfiles) {
-      const rel = path.slice(tree.length);
-      if (/(^|[/\\])\.[^/\\]/.test(rel)) return false;
-    }
-    if (this.follow_symlinks_outside) return true;
-    // Missing (null): the caller's stat will answer 404.
-    return resolves_inside(path, tree) !== false;
   }
 
   /**
@@ -561,21 +350,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @returns The page, or `null`.
    */
   async list_directory(path: string): Promise<Uint8Array | null> {
-    const entries: ListingEntry[] = [];
-    // The tree the listed links may not lead out of (see #tree_of).
-    const tree = is_inside(path, this.directory) ? this.directory : path;
+    let entries;
     try {
-      for (const entry of Deno.readDirSync(path)) {
-        if (!this.dotfiles && entry.name.startsWith(".")) continue;
-        if (is_upload_temp(entry.name)) continue;
-        // A link we would answer with 404 is not listed either: neither
-        // its name nor its target's size and time.
-        if (
-          entry.isSymlink && !this.follow_symlinks_outside &&
-          resolves_inside(join_path(path, entry.name), tree) !== true
-        ) continue;
-        entries.push(this.#listing_entry(path, entry));
-      }
+      entries = listing_entries(path, this);
     } catch (err) {
       if (err instanceof Deno.errors.NotCapable) throw err;
       this.send_error(404, "No permission to list directory");
@@ -618,28 +395,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return page;
   }
 
-  #listing_entry(dir: string, entry: Deno.DirEntry): ListingEntry {
-    const full = join_path(dir, entry.name);
-    let is_dir = entry.isDirectory;
-    let size: number | null = null;
-    let mtime: number | null = null;
-    try {
-      const stat = entry.isSymlink ? Deno.statSync(full) : Deno.lstatSync(full);
-      is_dir = stat.isDirectory;
-      size = stat.size;
-      mtime = stat.mtime?.getTime() ?? null;
-    } catch {
-      // A dangling link or a file removed meanwhile: list what we know.
-    }
-    return {
-      name: entry.name,
-      is_dir,
-      is_symlink: entry.isSymlink,
-      size,
-      mtime,
-    };
-  }
-
   /**
    * Maps a request path to a file system path under `directory`, as
    * Python's `translate_path` (query and fragment dropped, `%`-decoded,
@@ -666,48 +421,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await outputfile.write(source);
       return;
     }
-    if (this.#on_the_fly) {
-      const coding = this.#on_the_fly;
-      this.#on_the_fly = null;
-      await write_compressed(
-        source.readable,
-        coding,
-        outputfile,
-        this.#chunked,
-      );
+    const s = this.#s;
+    if (s.on_the_fly) {
+      const coding = s.on_the_fly;
+      s.on_the_fly = null;
+      await write_compressed(source.readable, coding, outputfile, s.chunked);
       return;
     }
-    // Double buffering: the next chunk is read (on Deno's thread pool)
-    // while this one is written to the socket.
-    let left = this.#range_length;
-    const size = Math.min(CHUNK, left);
-    let current = new Uint8Array(size);
-    let spare = new Uint8Array(size);
-    let reading: Promise<number | null> | null = left > 0
-      ? source.read(current)
-      : null;
-    try {
-      while (reading) {
-        const n = await reading;
-        reading = null;
-        if (n === null || n === 0) break;
-        const got = Math.min(n, left);
-        left -= got;
-        if (left > 0) {
-          reading = source.read(
-            left < spare.length ? spare.subarray(0, left) : spare,
-          );
-        }
-        await outputfile.write(
-          got === current.length ? current : current.subarray(0, got),
-        );
-        [current, spare] = [spare, current];
-      }
-    } finally {
-      // A write that failed leaves a read under way: let it settle first.
-      if (reading) await reading.catch(() => null);
-      source.close();
-    }
+    await copy_span(source, outputfile, s.range_length);
   }
 
   /**
@@ -726,8 +447,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   override end_headers(): void {
     if (this.cors) this.send_header("Access-Control-Allow-Origin", "*");
-    if (this.#challenge) {
-      this.#challenge = false;
+    if (this.#s.challenge) {
+      this.#s.challenge = false;
       this.send_header("WWW-Authenticate", challenge(this.auth_realm));
     }
     for (const [name, value] of this.response_headers) {
@@ -749,20 +470,4 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 }
 
-// do_PUT and do_POST go on the prototype rather than into the class body:
-// a subclass that declares its own (CGIHTTPRequestHandler's do_POST, a
-// Python-style handler of a user's) then needs no `override`, as before.
-for (
-  const [name, save] of [["do_PUT", save_put], ["do_POST", save_form]] as const
-) {
-  Object.defineProperty(SimpleHTTPRequestHandler.prototype, name, {
-    configurable: true,
-    writable: true,
-    value: async function (this: SimpleHTTPRequestHandler): Promise<void> {
-      if (!this.upload) {
-        return this.send_error(501, `Unsupported method ('${name.slice(3)}')`);
-      }
-      await save(this);
-    },
-  });
-}
+add_upload_methods(SimpleHTTPRequestHandler);

@@ -360,3 +360,37 @@ export async function save_form(h: SimpleHTTPRequestHandler): Promise<void> {
     form?.close();
   }
 }
+
+/**
+ * Gives the handler class `do_PUT` and `do_POST`, which save uploads when
+ * `upload` is on and answer Python's `501` otherwise. They go on the
+ * prototype rather than into the class body: a subclass that declares its
+ * own (`CGIHTTPRequestHandler`'s `do_POST`, a Python-style handler of a
+ * user's) then needs no `override`, as before uploads existed.
+ *
+ * @param Handler `SimpleHTTPRequestHandler`.
+ */
+export function add_upload_methods(
+  Handler: typeof SimpleHTTPRequestHandler,
+): void {
+  for (
+    const [name, save] of [["do_PUT", save_put], [
+      "do_POST",
+      save_form,
+    ]] as const
+  ) {
+    Object.defineProperty(Handler.prototype, name, {
+      configurable: true,
+      writable: true,
+      value: async function (this: SimpleHTTPRequestHandler): Promise<void> {
+        if (!this.upload) {
+          return this.send_error(
+            501,
+            `Unsupported method ('${name.slice(3)}')`,
+          );
+        }
+        await save(this);
+      },
+    });
+  }
+}
