@@ -287,7 +287,32 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * the bytes of a listing, or `null` when the response is complete (an
    * error, a redirect, a 304).
    *
+   * It is async, so an override is too (and says `override`); it may
+   * await before or after calling `super.send_head()`.
+   *
    * @returns The body, or `null`.
+   *
+   * @example An override that serves `/static/x` from `x`
+   * ```ts
+   * import { type HeadBody, SimpleHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/a.txt`, "A");
+   * class Handler extends SimpleHTTPRequestHandler {
+   *   override directory = dir;
+   *   override async send_head(): Promise<HeadBody | null> {
+   *     this.path = this.path.replace(/^\/static\//, "/");
+   *     return await super.send_head();
+   *   }
+   *   override log_message() {}
+   * }
+   * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+   * server.serve_forever();
+   * const res = await fetch(`http://127.0.0.1:${server.server_port}/static/a.txt`);
+   * assert.equal(await res.text(), "A");
+   * await Deno.remove(dir, { recursive: true });
+   * ```
    */
   async send_head(): Promise<HeadBody | null> {
     this.#s.reset();
@@ -348,6 +373,34 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    *
    * @param path The directory's file system path.
    * @returns The page, or `null`.
+   *
+   * @example An override that lists names as plain text (async, `override`)
+   * ```ts
+   * import { SimpleHTTPRequestHandler, ThreadingHTTPServer } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/b.txt`, "");
+   * class Handler extends SimpleHTTPRequestHandler {
+   *   override directory = dir;
+   *   // deno-lint-ignore require-await
+   *   override async list_directory(path: string): Promise<Uint8Array | null> {
+   *     const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
+   *     const page = new TextEncoder().encode(names.join("\n"));
+   *     this.send_response(200);
+   *     this.send_header("Content-Type", "text/plain");
+   *     this.send_header("Content-Length", page.length);
+   *     this.end_headers();
+   *     return page;
+   *   }
+   *   override log_message() {}
+   * }
+   * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+   * server.serve_forever();
+   * const res = await fetch(`http://127.0.0.1:${server.server_port}/`);
+   * assert.equal(await res.text(), "b.txt");
+   * await Deno.remove(dir, { recursive: true });
+   * ```
    */
   async list_directory(path: string): Promise<Uint8Array | null> {
     let entries;
@@ -415,6 +468,31 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * @param source What {@linkcode SimpleHTTPRequestHandler.send_head} returned.
    * @param outputfile Where to write: `this.wfile`.
    * @returns When the body is written.
+   *
+   * @example An override that notes what it sends (async, `override`)
+   * ```ts
+   * import { type HeadBody, SimpleHTTPRequestHandler, ThreadingHTTPServer, type WFile } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/c.txt`, "abc");
+   * const sent: string[] = [];
+   * class Handler extends SimpleHTTPRequestHandler {
+   *   override directory = dir;
+   *   override async copyfile(source: HeadBody, outputfile: WFile): Promise<void> {
+   *     // A small file arrives read; a large one open, to stream.
+   *     sent.push(source instanceof Uint8Array ? "bytes" : "file");
+   *     await super.copyfile(source, outputfile);
+   *   }
+   *   override log_message() {}
+   * }
+   * await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
+   * server.serve_forever();
+   * const res = await fetch(`http://127.0.0.1:${server.server_port}/c.txt`);
+   * assert.equal(await res.text(), "abc");
+   * assert.deepEqual(sent, ["bytes"]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
    */
   async copyfile(source: HeadBody, outputfile: WFile): Promise<void> {
     if (source instanceof Uint8Array) {
