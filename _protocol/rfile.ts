@@ -347,21 +347,31 @@ export class BodyReader implements RFile {
       io.buffered === 0 && this.#left >= DIRECT_READ && size >= DIRECT_READ
     ) {
       const chunk = new Uint8Array(Math.min(size, this.#left));
-      await this.#send_pending();
-      const n = await io.read(chunk, this.#read_ms());
-      if (n === null) {
-        await this.#fill(); // throws the right error
-      } else {
-        this.#seen += n;
-        this.#left -= n;
-        if (this.#left === 0 && this.#mode === Mode.Length) {
-          this.#mode = Mode.Done;
-        }
-        return chunk.subarray(0, n);
-      }
+      const n = await this.#read_direct(chunk);
+      if (n !== null) return chunk.subarray(0, n);
     }
     const n = await this.#available();
     return this.#consume(Math.min(n, size));
+  }
+
+  /**
+   * Reads from the socket straight into `into` (sized within the body):
+   * one copy fewer than through the connection's buffer. `null` when the
+   * socket ended, after `#fill()` threw the right error.
+   */
+  async #read_direct(into: Uint8Array): Promise<number | null> {
+    await this.#send_pending();
+    const n = await this.#io.read(into, this.#read_ms());
+    if (n === null) {
+      await this.#fill(); // throws the right error
+      return null;
+    }
+    this.#seen += n;
+    this.#left -= n;
+    if (this.#left === 0 && this.#mode === Mode.Length) {
+      this.#mode = Mode.Done;
+    }
+    return n;
   }
 
   /** {@inheritDoc RFile.read} */
@@ -400,6 +410,16 @@ export class BodyReader implements RFile {
 
   /** {@inheritDoc RFile.readinto} */
   async readinto(buffer: Uint8Array): Promise<number> {
+    if (
+      this.#mode !== Mode.Done && this.#io.buffered === 0 &&
+      this.#left >= DIRECT_READ && buffer.length >= DIRECT_READ
+    ) {
+      const into = buffer.length > this.#left
+        ? buffer.subarray(0, this.#left)
+        : buffer;
+      const n = await this.#read_direct(into);
+      if (n !== null) return n;
+    }
     const n = await this.#available();
     const take = Math.min(n, buffer.length);
     buffer.set(this.#io.buf.subarray(this.#io.start, this.#io.start + take));

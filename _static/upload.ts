@@ -186,14 +186,16 @@ export async function save_put(h: SimpleHTTPRequestHandler): Promise<void> {
     temp = open_temp(fs_dir);
     const max = h.max_upload_size ?? Infinity;
     let size = 0;
+    // One buffer for the whole body: the socket reads straight into it.
+    const buffer = new Uint8Array(CHUNK);
     for (;;) {
-      const chunk = await h.rfile.read1(CHUNK);
-      if (chunk.length === 0) break;
-      size += chunk.length;
+      const n = await h.rfile.readinto(buffer);
+      if (n === 0) break;
+      size += n;
       if (size > max) {
         throw new UploadError(413, `Upload is larger than ${max} bytes`);
       }
-      write_all(temp.file, chunk);
+      write_all(temp.file, buffer.subarray(0, n));
     }
     temp.file.close();
     const on_taken: OnTaken = h.allow_replace ? "replace" : "refuse";
