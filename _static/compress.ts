@@ -7,6 +7,7 @@
 
 import type { Coding } from "./accept_encoding.ts";
 import type { WFile } from "../_protocol/wfile.ts";
+import { createGzip, type Gzip, gzipSync } from "node:zlib";
 
 /** Bodies up to this size are sent as they are: compression would not pay. */
 export const MIN_COMPRESS_SIZE = 1024;
@@ -20,6 +21,10 @@ export const MIN_COMPRESS_SIZE = 1024;
 export const ON_THE_FLY: readonly Coding[] = ["gzip"];
 
 const CRLF = new Uint8Array([13, 10]);
+/** The file is read in pieces of this size. */
+const READ_SIZE = 64 * 1024;
+/** gzip hands its output over in pieces of at most this size. */
+const OUT_SIZE = 16 * 1024;
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 
 /**
@@ -48,38 +53,10 @@ export function is_compressible(type: string): boolean {
 }
 
 /**
- * A compressor for a coding, as a web `TransformStream`.
- *
- * @param coding `br` or `gzip`.
- * @returns The compressor.
- *
- * @example
- * ```ts
- * import { compression_stream } from "./compress.ts";
- * import assert from "node:assert/strict";
- * import { gunzipSync } from "node:zlib";
- * const packed = new Blob(["hello"]).stream().pipeThrough(compression_stream("gzip"));
- * const bytes = await new Response(packed).bytes();
- * assert.equal(gunzipSync(bytes).toString(), "hello");
- * ```
- */
-export function compression_stream(
-  coding: Coding,
-): TransformStream<Uint8Array, Uint8Array> {
-  if (coding === "zstd") {
-    throw new TypeError(`Cannot compress on the fly with "${coding}"`);
-  }
-  return new CompressionStream(
-    coding === "br" ? "brotli" as CompressionFormat : "gzip",
-  ) as unknown as TransformStream<Uint8Array, Uint8Array>;
-}
-
-/**
- * Compresses bytes in memory (for directory listings, whose page is built
- * in memory anyway).
+ * Compresses bytes in memory with gzip (for directory listings, whose page
+ * is built in memory anyway).
  *
  * @param data The bytes.
- * @param coding `br` or `gzip`.
  * @returns The compressed bytes.
  *
  * @example
@@ -88,28 +65,23 @@ export function compression_stream(
  * import { gunzipSync } from "node:zlib";
  * import assert from "node:assert/strict";
  *
- * const packed = await compress_bytes(new TextEncoder().encode("a".repeat(2000)), "gzip");
+ * const packed = compress_bytes(new TextEncoder().encode("a".repeat(2000)));
  * assert.equal(gunzipSync(packed).length, 2000);
  * ```
  */
-export async function compress_bytes(
-  data: Uint8Array,
-  coding: Coding,
-): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(compression_stream(coding));
-  return await new Response(stream).bytes();
+export function compress_bytes(data: Uint8Array): Uint8Array {
+  return new Uint8Array(gzipSync(data));
 }
 
 /**
- * Streams a body through a compressor to the response: as chunks of the
- * chunked transfer coding when `chunked` (HTTP/1.1), else as they come (a
- * close-delimited body, HTTP/1.0). Memory stays bounded: one chunk at a
- * time is read, compressed and written, and a slow client holds up the
- * reads. Cancels (and so closes) `source` when a write fails.
+ * Streams a file through gzip (`node:zlib`, built into Deno) to the
+ * response: as chunks of the chunked transfer coding when `chunked`
+ * (HTTP/1.1), else as they come (a close-delimited body, HTTP/1.0). Memory
+ * stays bounded: the file is read into one reused buffer, each read waits
+ * until the compressor has taken the last, and the compressor waits for the
+ * client. Closes `source`.
  *
- * @param source The identity body.
- * @param coding `br` or `gzip`.
+ * @param source The file, open at its start.
  * @param wfile The response.
  * @param chunked Whether to frame the output as chunks.
  * @returns When the body is written.
@@ -120,37 +92,67 @@ export async function compress_bytes(
  * import { gunzipSync } from "node:zlib";
  * import assert from "node:assert/strict";
  *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "hi");
  * const parts: Uint8Array[] = [];
  * const wfile = {
  *   write: (b: Uint8Array | string) => { parts.push(b as Uint8Array); return Promise.resolve(b.length); },
  *   flush: () => Promise.resolve(),
  *   writable: new WritableStream<Uint8Array>(),
  * };
- * await write_compressed(new Blob(["hi"]).stream(), "gzip", wfile, false);
+ * await write_compressed(await Deno.open(path), wfile, false);
  * assert.equal(new TextDecoder().decode(gunzipSync(Buffer.concat(parts))), "hi");
+ * await Deno.remove(path);
  * ```
  */
 export async function write_compressed(
-  source: ReadableStream<Uint8Array>,
-  coding: Coding,
+  source: Deno.FsFile,
   wfile: WFile,
   chunked: boolean,
 ): Promise<void> {
-  const packed = source.pipeThrough(compression_stream(coding));
-  for await (const chunk of packed) {
-    if (chunk.length === 0) continue;
-    if (!chunked) {
-      await wfile.write(chunk);
-      continue;
+  const gz = createGzip({ chunkSize: OUT_SIZE });
+  const feeding = feed(source, gz);
+  try {
+    for await (const chunk of gz as AsyncIterable<Uint8Array>) {
+      if (chunk.length === 0) continue;
+      if (!chunked) {
+        await wfile.write(chunk);
+        continue;
+      }
+      // Size line, data and CRLF in one piece: one copy, one buffered write.
+      const size = chunk.length.toString(16);
+      const framed = new Uint8Array(size.length + 2 + chunk.length + 2);
+      for (let i = 0; i < size.length; i++) framed[i] = size.charCodeAt(i);
+      framed.set(CRLF, size.length);
+      framed.set(chunk, size.length + 2);
+      framed.set(CRLF, size.length + 2 + chunk.length);
+      await wfile.write(framed);
     }
-    // Size line, data and CRLF in one piece: one copy, one buffered write.
-    const size = chunk.length.toString(16);
-    const framed = new Uint8Array(size.length + 2 + chunk.length + 2);
-    for (let i = 0; i < size.length; i++) framed[i] = size.charCodeAt(i);
-    framed.set(CRLF, size.length);
-    framed.set(chunk, size.length + 2);
-    framed.set(CRLF, size.length + 2 + chunk.length);
-    await wfile.write(framed);
+    if (chunked) await wfile.write(LAST_CHUNK);
+  } finally {
+    gz.destroy();
+    await feeding;
   }
-  if (chunked) await wfile.write(LAST_CHUNK);
+}
+
+/** Reads the file into one buffer, each read after gzip took the last. */
+async function feed(source: Deno.FsFile, gz: Gzip): Promise<void> {
+  const buffer = new Uint8Array(READ_SIZE);
+  try {
+    for (;;) {
+      const n = await source.read(buffer);
+      if (n === null) break;
+      // The callback comes once the compressor has consumed the chunk.
+      const taken = await new Promise<boolean>((resolve) => {
+        if (gz.destroyed) return resolve(false);
+        gz.write(buffer.subarray(0, n), (err) => resolve(!err));
+      });
+      if (!taken) return;
+    }
+    gz.end();
+  } catch (err) {
+    gz.destroy(err as Error);
+  } finally {
+    source.close();
+  }
 }

@@ -430,7 +430,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const coding = this.compress && page.length > MIN_COMPRESS_SIZE
       ? negotiate_encoding(this.headers.get("Accept-Encoding"), ON_THE_FLY)
       : "identity";
-    if (coding !== "identity") page = await compress_bytes(page, coding);
+    if (coding !== "identity") page = compress_bytes(page);
     this.send_response(200);
     this.send_header(
       "Content-type",
@@ -503,7 +503,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (s.on_the_fly) {
       const coding = s.on_the_fly;
       s.on_the_fly = null;
-      await write_compressed(source.readable, coding, outputfile, s.chunked);
+      await write_compressed(source, outputfile, s.chunked);
       return;
     }
     await copy_span(source, outputfile, s.range_length);

@@ -72,6 +72,20 @@ try {
   }
   let ours_gzip = 0;
   let growth_mib = NaN;
+  let identity_growth_mib = NaN;
+  {
+    // The floor: the same fresh server and clients, the file uncompressed.
+    await using ours = await start([
+      "run",
+      "-A",
+      `${HERE}servers/static_dir.ts`,
+      dir,
+      "1",
+    ]);
+    const before = rss_kib(ours.child.pid);
+    await wrk(`http://127.0.0.1:${ours.port}/fly.js`, CONNECTIONS, SECONDS);
+    identity_growth_mib = (rss_kib(ours.child.pid) - before) / 1024;
+  }
   {
     await using ours = await start([
       "run",
@@ -118,7 +132,9 @@ try {
   console.log(
     `server RSS growth over the on-the-fly gzip run: ${
       growth_mib.toFixed(1)
-    } MiB`,
+    } MiB (identity, the same run uncompressed: ${
+      identity_growth_mib.toFixed(1)
+    } MiB)`,
   );
   console.log("\n| scenario | req/s | errors |\n| --- | ---: | ---: |");
   for (const [name, rps, errors] of rows) {
