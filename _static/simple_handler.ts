@@ -402,6 +402,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
+  // Async so that an override may await; ours reads the directory at once.
+  // deno-lint-ignore require-await
   async list_directory(path: string): Promise<Uint8Array | null> {
     let entries;
     try {
@@ -501,7 +503,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     const s = this.#s;
     if (s.on_the_fly) {
-      const coding = s.on_the_fly;
       s.on_the_fly = null;
       await write_compressed(source, outputfile, s.chunked);
       return;
