@@ -45,6 +45,14 @@ export interface Framing {
   body_length: number | null;
 }
 
+/** Which of the fields the handler looks up a head had. */
+export interface FieldsSeen {
+  /** A `Connection` field. */
+  connection: boolean;
+  /** An `Expect` field. */
+  expect: boolean;
+}
+
 /** What the header fields are appended to (an `HTTPMessage`). */
 export interface FieldSink {
   append(name: string, value: string): void;
@@ -194,9 +202,9 @@ function is_ows(c: number): boolean {
 }
 
 // The first letters, lowercased, of the only field names that matter for
-// framing: Host, Content-Length, Transfer-Encoding. Other names skip the
-// lowercasing.
-const H = 0x68, C = 0x63, T = 0x74;
+// framing (Host, Content-Length, Transfer-Encoding) and that the handler
+// looks up (Connection, Expect). Other names skip the lowercasing.
+const H = 0x68, C = 0x63, T = 0x74, E = 0x65;
 
 /**
  * Parses the field line `text[pos, end)` (its line ending excluded) with
@@ -278,6 +286,8 @@ function split_field(
  * @param into Receives each field in order.
  * @param http11 Whether the request is HTTP/1.1 or later (Host required,
  * Transfer-Encoding allowed).
+ * @param seen When given, told whether a `Connection` or `Expect` field
+ * was among them.
  * @returns The framing of the body, or why the head is refused.
  */
 export function parse_fields(
@@ -285,7 +295,9 @@ export function parse_fields(
   start: number,
   into: FieldSink,
   http11: boolean,
+  seen?: FieldsSeen,
 ): Framing | HeadRefusal {
+  let connection = false, expect = false;
   let hosts = 0;
   const cl: string[] = [];
   const te: string[] = [];
@@ -299,13 +311,19 @@ export function parse_fields(
     into.append(name, value);
     // Note the framing fields as they pass.
     const c0 = name.charCodeAt(0) | 0x20;
-    if (c0 === H || c0 === C || c0 === T) {
+    if (c0 === H || c0 === C || c0 === T || c0 === E) {
       const lower = name.toLowerCase();
       if (lower === "host") hosts++;
       else if (lower === "content-length") cl.push(value);
       else if (lower === "transfer-encoding") te.push(value);
+      else if (lower === "connection") connection = true;
+      else if (lower === "expect") expect = true;
     }
     pos = lf + 1;
+  }
+  if (seen !== undefined) {
+    seen.connection = connection;
+    seen.expect = expect;
   }
   if ((http11 && hosts === 0) || hosts > 1) {
     return refused(
