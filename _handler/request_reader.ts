@@ -11,15 +11,25 @@ import type { Head } from "../_protocol/head.ts";
 import { read_head } from "../_protocol/head.ts";
 import {
   connection_option,
+  type FieldsSeen,
   parse_fields,
   parse_request_line,
 } from "../_protocol/request_head.ts";
+import { HTTPMessage } from "../_protocol/message.ts";
 import type { BaseHTTPRequestHandler } from "./base_handler.ts";
 import type { Exchange } from "./exchange.ts";
 
 /** `header_timeout` and `body_timeout` on a serial server, in seconds. */
 const SERIAL_HEADER_TIMEOUT = 10;
 const SERIAL_BODY_TIMEOUT = 60;
+
+/**
+ * Whether the head just parsed had a Connection or an Expect field, so that
+ * the usual request, with neither, needs no lookup by name. Shared: a head
+ * is parsed and applied without an await between.
+ */
+const seen: FieldsSeen = { connection: false, expect: false };
+let seen_exact = false;
 
 /** Whether a code unit is CR or LF. */
 function is_line_end(c: number): boolean {
@@ -177,8 +187,16 @@ export function parse_request(
  */
 function parse_headers(h: BaseHTTPRequestHandler, x: Exchange): boolean {
   const headers = new h.MessageClass();
-  const framing = parse_fields(x.head_text, x.headers_start, headers, x.http11);
+  const framing = parse_fields(
+    x.head_text,
+    x.headers_start,
+    headers,
+    x.http11,
+    seen,
+  );
   h.headers = headers;
+  // A plain HTTPMessage answers as the parse saw; a subclass is asked.
+  seen_exact = Object.getPrototypeOf(headers) === HTTPMessage.prototype;
   if (framing.kind === "refused") {
     h.send_error(framing.code, framing.message);
     return false;
@@ -189,6 +207,7 @@ function parse_headers(h: BaseHTTPRequestHandler, x: Exchange): boolean {
 
 /** `Connection: close` or `keep-alive` from the client (RFC 9112 §9.3). */
 function apply_connection(h: BaseHTTPRequestHandler): void {
+  if (seen_exact && !seen.connection) return;
   if (h.headers.get("Connection") === undefined) return;
   // Every Connection field counts, each a list (RFC 9110 §7.6.1).
   const values = h.headers.get_all("Connection")!;
@@ -209,7 +228,9 @@ function expect_100(h: BaseHTTPRequestHandler, x: Exchange): boolean {
   // HTTP/1.0 servers make curl wait a second before each large upload.
   // RFC 9110 §10.1.1 allows a 100 to any HTTP/1.1 client, and ours goes
   // out only when the handler starts reading the body.
-  const expect = (h.headers.get("Expect") ?? "").toLowerCase();
+  const expect = seen_exact && !seen.expect
+    ? ""
+    : (h.headers.get("Expect") ?? "").toLowerCase();
   if (expect === "100-continue" && x.http11) {
     if (!h.handle_expect_100()) return false;
     x.res.expect_continue = true;

@@ -14,6 +14,21 @@ import { repr } from "../_common/pyformat.ts";
 const BAD_VALUE = /[\r\n\0]|[^\0-\xff]/;
 const LINE_BREAKING = /[\r\n\0]/;
 
+/** The last status line made for each code, with what it was made from. */
+interface StatusMemo {
+  version: string;
+  message: string;
+  line: string;
+}
+const status_memo: (StatusMemo | undefined)[] = [];
+/**
+ * Header names already found to be tokens: a handler sends the same few
+ * names on every response. Bounded, so that names built per request cannot
+ * grow it without end.
+ */
+const token_names = new Set<string>();
+const MAX_TOKEN_NAMES = 1024;
+
 /** `\uXXXX` or `\UXXXXXXXX` for a character, as Python's backslashreplace. */
 function backslash_escape(c: string): string {
   const cp = c.codePointAt(0)!;
@@ -51,13 +66,21 @@ export function status_line(
   if (!Number.isInteger(code) || code < 100 || code > 999) {
     throw new RangeError(`Invalid status code ${code}`);
   }
+  // The same status, version and reason on every response: built once.
+  const memo = status_memo[code];
+  if (
+    memo !== undefined && memo.version === version && memo.message === message
+  ) return memo.line;
   if (BAD_VALUE.test(message)) {
     if (LINE_BREAKING.test(message)) {
       throw new TypeError(`Invalid reason phrase ${repr(message)}`);
     }
-    message = message.replace(/[^\0-\xff]/gu, backslash_escape);
+    const escaped = message.replace(/[^\0-\xff]/gu, backslash_escape);
+    return `${version} ${code} ${escaped}\r\n`;
   }
-  return `${version} ${code} ${message}\r\n`;
+  const line = `${version} ${code} ${message}\r\n`;
+  status_memo[code] = { version, message, line };
+  return line;
 }
 
 /**
@@ -81,8 +104,11 @@ export function status_line(
  * ```
  */
 export function header_line(keyword: string, text: string): string {
-  if (!is_token(keyword)) {
-    throw new TypeError(`Invalid header name ${repr(keyword)}`);
+  if (!token_names.has(keyword)) {
+    if (!is_token(keyword)) {
+      throw new TypeError(`Invalid header name ${repr(keyword)}`);
+    }
+    if (token_names.size < MAX_TOKEN_NAMES) token_names.add(keyword);
   }
   if (BAD_VALUE.test(text)) {
     throw new TypeError(

@@ -27,7 +27,8 @@
  */
 export class HTTPMessage implements Iterable<string> {
   #names: string[] = [];
-  #lower: string[] = [];
+  /** The names lowercased, made on the first lookup by name. */
+  #lower_names: string[] | null = null;
   #values: string[] = [];
 
   /**
@@ -48,8 +49,13 @@ export class HTTPMessage implements Iterable<string> {
    */
   append(name: string, value: string): void {
     this.#names.push(name);
-    this.#lower.push(name.toLowerCase());
+    this.#lower_names?.push(name.toLowerCase());
     this.#values.push(value);
+  }
+
+  /** The lowercased names: most requests are served without one lookup. */
+  get #lower(): string[] {
+    return this.#lower_names ??= this.#names.map((n) => n.toLowerCase());
   }
 
   /**
@@ -90,8 +96,9 @@ export class HTTPMessage implements Iterable<string> {
   get_all<T>(name: string, failobj?: T): string[] | T | undefined {
     const lower = name.toLowerCase();
     const out: string[] = [];
-    for (let i = 0; i < this.#lower.length; i++) {
-      if (this.#lower[i] === lower) out.push(this.#values[i]!);
+    const names = this.#lower;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === lower) out.push(this.#values[i]!);
     }
     return out.length === 0 ? failobj : out;
   }

@@ -45,6 +45,14 @@ export interface Framing {
   body_length: number | null;
 }
 
+/** Which of the fields the handler looks up a head had. */
+export interface FieldsSeen {
+  /** A `Connection` field. */
+  connection: boolean;
+  /** An `Expect` field. */
+  expect: boolean;
+}
+
 /** What the header fields are appended to (an `HTTPMessage`). */
 export interface FieldSink {
   append(name: string, value: string): void;
@@ -91,6 +99,28 @@ const BAD_TARGET = /[\x00-\x20\x7f-\uffff]/;
 export function parse_request_line(
   line: string,
 ): RequestLine | HeadRefusal | null {
+  // The usual line, `METHOD target HTTP/1.x` with single spaces, needs no
+  // split; anything else takes the general path below.
+  const sp1 = line.indexOf(" ");
+  if (sp1 > 0) {
+    const sp2 = line.indexOf(" ", sp1 + 1);
+    if (sp2 > sp1 + 1 && line.indexOf(" ", sp2 + 1) === -1) {
+      const version = line.slice(sp2 + 1);
+      if (version === "HTTP/1.1" || version === "HTTP/1.0") {
+        const command = line.slice(0, sp1);
+        const path = line.slice(sp1 + 1, sp2);
+        if (!has_space(command) && !BAD_TARGET.test(path)) {
+          return {
+            kind: "line",
+            command,
+            path,
+            version,
+            version_number: version === "HTTP/1.1" ? [1, 1] : [1, 0],
+          };
+        }
+      }
+    }
+  }
   const words = line.split(/[ \t\v\f]+/).filter((w) => w !== "");
   if (words.length === 0) return null;
   let version: string | null = null;
@@ -131,6 +161,15 @@ export function parse_request_line(
   return { kind: "line", command, path, version, version_number: number };
 }
 
+/** Whether `s` holds HTAB, VT or FF (the request line's other separators). */
+function has_space(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x09 || c === 0x0b || c === 0x0c) return true;
+  }
+  return false;
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Whether `s` is an RFC 9110 §5.6.2 token (a valid field name). */
@@ -138,15 +177,34 @@ export function is_token(s: string): boolean {
   return TOKEN.test(s);
 }
 
+/** Token characters (RFC 9110 §5.6.2) by code unit, for the ASCII range. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = TCHAR[c + 0x20] = 1;
+
+/** Whether `text[pos, end)` is a token: {@linkcode is_token} without a slice. */
+function is_token_at(text: string, pos: number, end: number): boolean {
+  if (end <= pos) return false;
+  for (let i = pos; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f || TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/** The name and value {@linkcode split_field} found last. */
+let field_name = "";
+let field_value = "";
+
 /** Whether a code unit is SP or HTAB (RFC 9110 OWS). */
 function is_ows(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
 // The first letters, lowercased, of the only field names that matter for
-// framing: Host, Content-Length, Transfer-Encoding. Other names skip the
-// lowercasing.
-const H = 0x68, C = 0x63, T = 0x74;
+// framing (Host, Content-Length, Transfer-Encoding) and that the handler
+// looks up (Connection, Expect). Other names skip the lowercasing.
+const H = 0x68, C = 0x63, T = 0x74, E = 0x65;
 
 /**
  * Parses the field line `text[pos, end)` (its line ending excluded) with
@@ -172,11 +230,24 @@ export function parse_field_line(
   pos = 0,
   end: number = text.length,
 ): HeadRefusal | null {
+  const refusal = split_field(text, pos, end);
+  if (refusal === null) into.append(field_name, field_value);
+  return refusal;
+}
+
+/**
+ * Checks the field line `text[pos, end)` and leaves its name and value in
+ * `field_name` and `field_value`; returns `null`, or why it is refused.
+ */
+function split_field(
+  text: string,
+  pos: number,
+  end: number,
+): HeadRefusal | null {
   const colon = text.indexOf(":", pos);
-  const name = colon !== -1 && colon < end ? text.slice(pos, colon) : "";
   // obs-fold, whitespace before the colon, no colon: RFC 9112 §5.1-5.2
   // say reject; accepting them is how requests get smuggled.
-  if (!TOKEN.test(name)) {
+  if (colon === -1 || colon >= end || !is_token_at(text, pos, colon)) {
     return refused(400, `Bad header line (${repr(text.slice(pos, end))})`);
   }
   let v0 = colon + 1, v1 = end;
@@ -187,7 +258,8 @@ export function parse_field_line(
   if (value.includes("\0") || value.includes("\r")) {
     return refused(400, `Bad header value (${repr(text.slice(pos, end))})`);
   }
-  into.append(name, value);
+  field_name = text.slice(pos, colon);
+  field_value = value;
   return null;
 }
 
@@ -214,6 +286,8 @@ export function parse_field_line(
  * @param into Receives each field in order.
  * @param http11 Whether the request is HTTP/1.1 or later (Host required,
  * Transfer-Encoding allowed).
+ * @param seen When given, told whether a `Connection` or `Expect` field
+ * was among them.
  * @returns The framing of the body, or why the head is refused.
  */
 export function parse_fields(
@@ -221,30 +295,35 @@ export function parse_fields(
   start: number,
   into: FieldSink,
   http11: boolean,
+  seen?: FieldsSeen,
 ): Framing | HeadRefusal {
+  let connection = false, expect = false;
   let hosts = 0;
   const cl: string[] = [];
   const te: string[] = [];
-  // One sink per head: it notes the framing fields as they pass.
-  const sink: FieldSink = {
-    append(name: string, value: string): void {
-      into.append(name, value);
-      const c0 = name.charCodeAt(0) | 0x20;
-      if (c0 === H || c0 === C || c0 === T) {
-        const lower = name.toLowerCase();
-        if (lower === "host") hosts++;
-        else if (lower === "content-length") cl.push(value);
-        else if (lower === "transfer-encoding") te.push(value);
-      }
-    },
-  };
   for (let pos = start; pos < text.length;) {
     const lf = text.indexOf("\n", pos);
     const end = text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
     if (end === pos) break; // the blank line
-    const refusal = parse_field_line(text, sink, pos, end);
+    const refusal = split_field(text, pos, end);
     if (refusal !== null) return refusal;
+    const name = field_name, value = field_value;
+    into.append(name, value);
+    // Note the framing fields as they pass.
+    const c0 = name.charCodeAt(0) | 0x20;
+    if (c0 === H || c0 === C || c0 === T || c0 === E) {
+      const lower = name.toLowerCase();
+      if (lower === "host") hosts++;
+      else if (lower === "content-length") cl.push(value);
+      else if (lower === "transfer-encoding") te.push(value);
+      else if (lower === "connection") connection = true;
+      else if (lower === "expect") expect = true;
+    }
     pos = lf + 1;
+  }
+  if (seen !== undefined) {
+    seen.connection = connection;
+    seen.expect = expect;
   }
   if ((http11 && hosts === 0) || hosts > 1) {
     return refused(

@@ -139,8 +139,29 @@ export class ResponseWriter implements WFile {
     this.#buf = grown;
   }
 
-  /** {@inheritDoc WFile.write} */
-  async write(data: Uint8Array | string): Promise<number> {
+  /**
+   * {@inheritDoc WFile.write}
+   *
+   * A write that only buffers resolves without an async frame: the small
+   * body of most responses costs no promise round trip of its own.
+   */
+  write(data: Uint8Array | string): Promise<number> {
+    if (typeof data !== "string") {
+      const n = data.length;
+      if (this.#suppress_body || n === 0 || this.#len + n <= BUFFER_SIZE) {
+        this.#body += n;
+        if (!this.#suppress_body && n !== 0) {
+          if (this.#len + n > this.#buf.length) this.#grow(n);
+          this.#buf.set(data, this.#len);
+          this.#len += n;
+        }
+        return Promise.resolve(n);
+      }
+    }
+    return this.#write(data);
+  }
+
+  async #write(data: Uint8Array | string): Promise<number> {
     if (typeof data === "string") {
       if (this.#suppress_body) {
         const n = encoder.encode(data).length;
