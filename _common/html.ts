@@ -6,6 +6,8 @@
 
 const SPECIAL = /[&<>"']/g;
 const SPECIAL_NO_QUOTE = /[&<>]/g;
+const HAS_SPECIAL = /[&<>"']/;
+const HAS_SPECIAL_NO_QUOTE = /[&<>]/;
 const ENTITY: Readonly<Record<string, string>> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -32,5 +34,7 @@ const ENTITY: Readonly<Record<string, string>> = {
  * @returns The escaped text.
  */
 export function escape_html(s: string, quote = true): string {
+  const special = quote ? HAS_SPECIAL : HAS_SPECIAL_NO_QUOTE;
+  if (!special.test(s)) return s;
   return s.replace(quote ? SPECIAL : SPECIAL_NO_QUOTE, (c) => ENTITY[c]!);
 }

@@ -7,6 +7,8 @@
 
 // encodeURIComponent leaves these unescaped; Python's quote escapes them.
 const EXTRA_UNSAFE = /[!'()*]/g;
+/** What `quote(s)` returns unchanged: letters, digits, `_.-~` and `/`. */
+const ALWAYS_SAFE_OR_SLASH = /^[A-Za-z0-9_.\-~/]*$/;
 
 /**
  * Percent-encodes one byte as `%XX` with upper-case hex digits (RFC 3986
@@ -51,6 +53,8 @@ function hex(c: string): string {
  * ```
  */
 export function quote(string: string, safe = "/"): string {
+  // Most names need no escape at all (a listing quotes every entry's).
+  if (safe === "/" && ALWAYS_SAFE_OR_SLASH.test(string)) return string;
   let out = encodeURIComponent(string.toWellFormed()).replace(
     EXTRA_UNSAFE,
     hex,

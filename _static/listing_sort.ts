@@ -58,12 +58,6 @@ export function parse_listing_query(path: string): ListingQuery {
   return query;
 }
 
-function by_name(a: ListingEntry, b: ListingEntry): number {
-  const x = a.name.toLowerCase();
-  const y = b.name.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function number_of(entry: ListingEntry, key: SortKey): number {
   if (key === "size") return entry.is_dir ? -1 : entry.size ?? -1;
   return entry.mtime ?? -Infinity;
@@ -96,13 +90,18 @@ export function sort_entries<T extends ListingEntry>(
   sort: SortKey = "name",
   order: SortOrder = "asc",
 ): T[] {
-  const sorted = [...entries].sort((a, b) => {
-    if (sort !== "name") {
-      const d = number_of(a, sort) - number_of(b, sort);
-      if (d !== 0) return d;
-    }
-    return by_name(a, b);
+  // Each name lowered once, not once per comparison.
+  const keyed = entries.map((entry) => ({
+    entry,
+    name: entry.name.toLowerCase(),
+    n: sort === "name" ? 0 : number_of(entry, sort),
+  }));
+  keyed.sort((a, b) => {
+    const d = a.n - b.n;
+    if (d < 0 || d > 0) return d; // not for ties, nor NaN (-Infinity twice)
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
+  const sorted = keyed.map((k) => k.entry);
   return order === "desc" ? sorted.reverse() : sorted;
 }
 

@@ -70,15 +70,72 @@ try {
   }
   await using server = new ThreadingHTTPServer(["127.0.0.1", 0], Files);
   server.serve_forever();
-  const url = `http://127.0.0.1:${server.server_port}/`;
   report(
-    "GET of a 1,000-file directory",
-    await time(async () => {
-      const res = await fetch(url);
-      if (res.status !== 200) throw new Error(`Status ${res.status}.`);
-      await res.arrayBuffer();
-    }),
+    "GET of a 1,000-file directory (in process)",
+    await time(() => get(`http://127.0.0.1:${server.server_port}/`)),
   );
+  // Side by side, each server in a process of its own.
+  const ours = await spawn(Deno.execPath(), [
+    "run",
+    "-A",
+    new URL("../http_server.ts", import.meta.url).pathname,
+    "-b",
+    "127.0.0.1",
+    "-d",
+    dir,
+    "0",
+  ]);
+  const cpython = await spawn("python3", [
+    "-u",
+    "-m",
+    "http.server",
+    "-b",
+    "127.0.0.1",
+    "-d",
+    dir,
+    "0",
+  ]);
+  try {
+    const a = await time(() => get(`http://127.0.0.1:${ours.port}/`));
+    const b = await time(() => get(`http://127.0.0.1:${cpython.port}/`));
+    report("GET of a 1,000-file directory, http_server.ts", a);
+    report("GET of a 1,000-file directory, CPython", b);
+    console.log(`ours / CPython (median times): ${(b[0] / a[0]).toFixed(2)}x`);
+  } finally {
+    for (const p of [ours, cpython]) {
+      p.child.kill("SIGTERM");
+      await p.child.status;
+    }
+  }
 } finally {
   await Deno.remove(dir, { recursive: true });
+}
+
+async function get(url: string): Promise<void> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`Status ${res.status}.`);
+  await res.arrayBuffer();
+}
+
+/** Starts a server that prints `... port N ...` first; its port. */
+async function spawn(
+  cmd: string,
+  args: string[],
+): Promise<{ child: Deno.ChildProcess; port: number }> {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdout: "piped",
+    stderr: "null",
+    env: { PYENV_VERSION: "3.13.0" },
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/port (\d+)/.test(seen)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`${cmd} exited: ${seen}`);
+    seen += value;
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return { child, port: Number(/port (\d+)/.exec(seen)![1]) };
 }
