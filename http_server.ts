@@ -63,5 +63,11 @@ export {
   ThreadingHTTPSServer,
 } from "./_server/tls_server.ts";
 export type { WFile } from "./_protocol/wfile.ts";
+export {
+  type FetchHandler,
+  FetchServer,
+  handler_to_fetch,
+  type HandlerToFetchOptions,
+} from "./_transport/fetch.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
