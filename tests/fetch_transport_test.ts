@@ -318,3 +318,66 @@ Deno.test({
     assertMatch(text, /request_version=HTTP\/1\.1\r\n/);
   },
 });
+
+/** One request on its own connection (so that the kernel may pick another worker). */
+async function get_once(port: number, path: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ));
+    let text = "";
+    for await (
+      const chunk of conn.readable.pipeThrough(new TextDecoderStream())
+    ) {
+      text += chunk;
+    }
+    return text;
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
+
+Deno.test("examples/serve_parallel.ts answers under deno serve --parallel from more than one worker", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "serve",
+      "--parallel",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "examples/serve_parallel.ts",
+    ],
+    cwd: ROOT,
+    env: { DENO_JOBS: "2", NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    let port = 0;
+    while (port === 0) {
+      const { done, value } = await lines.read();
+      if (done) throw new Error(`deno serve ended: ${seen}`);
+      seen += value;
+      port = Number(/Listening on http:\/\/[^ ]*:(\d+)\//.exec(seen)?.[1] ?? 0);
+    }
+    const workers = new Set<string>();
+    for (let i = 0; i < 200 && workers.size < 2; i++) {
+      const text = await get_once(port, `/n${i}`);
+      assertMatch(text, /^HTTP\/1\.1 200 OK\r\n/);
+      const id = /Hello from worker (\w+) for \/n\d+\n$/.exec(text)?.[1];
+      assert(id !== undefined, text);
+      workers.add(id);
+    }
+    assertEquals(workers.size, 2);
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await lines.cancel();
+  }
+});
