@@ -63,6 +63,12 @@ export {
   ThreadingHTTPSServer,
 } from "./_server/tls_server.ts";
 export type { WFile } from "./_protocol/wfile.ts";
+export { clear_stale_socket } from "./_server/unix_server.ts";
+export {
+  type AddressRange,
+  forwarded_of,
+  type ForwardedInfo,
+} from "./_server/forwarded.ts";
 export {
   type FetchHandler,
   FetchServer,
