@@ -215,7 +215,7 @@ function unquote(v: string | undefined): string | null {
  * import assert from "node:assert/strict";
  *
  * const headers = new HTTPMessage();
- * headers.add_header("Forwarded", 'for=198.51.100.17;proto=https;host=example.com, for="[::1]"');
+ * headers.append("Forwarded", 'for=198.51.100.17;proto=https;host=example.com, for="[::1]"');
  * const info = forwarded_info(headers, [parse_address_range("::1")]);
  * assert.deepEqual(info, { client: ["198.51.100.17", 0], proto: "https", host: "example.com" });
  * ```
