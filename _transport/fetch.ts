@@ -58,6 +58,8 @@ export interface HandlerToFetchOptions {
  */
 export class FetchServer extends HTTPServer {
   /**
+   * Makes the stand-in server; it binds nothing.
+   *
    * @param RequestHandlerClass The handler class.
    * @param server_name The server's host name.
    * @param server_port The server's port.
