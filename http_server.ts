@@ -63,5 +63,17 @@ export {
   ThreadingHTTPSServer,
 } from "./_server/tls_server.ts";
 export type { WFile } from "./_protocol/wfile.ts";
+export { clear_stale_socket } from "./_server/unix_server.ts";
+export {
+  type AddressRange,
+  forwarded_of,
+  type ForwardedInfo,
+} from "./_server/forwarded.ts";
+export {
+  type FetchHandler,
+  FetchServer,
+  handler_to_fetch,
+  type HandlerToFetchOptions,
+} from "./_transport/fetch.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

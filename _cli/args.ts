@@ -8,6 +8,7 @@
 import { repr } from "../_common/pyformat.ts";
 import { credential_error } from "./upload_options.ts";
 import { parse_header_option } from "./header_option.ts";
+import { parse_address_range } from "../_server/forwarded.ts";
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -53,6 +54,10 @@ export interface CliOptions {
   auth: string[];
   /** Authentication for writes only. */
   auth_upload_only: boolean;
+  /** `--proxy-protocol`: read a PROXY protocol header on each connection. */
+  proxy_protocol: boolean;
+  /** `--trust-proxy ADDR[/BITS]` (repeatable): proxies whose `Forwarded` headers count. */
+  trust_proxy: string[];
   /** `-h`/`--help` was given: print {@linkcode USAGE} and exit 0. */
   help: boolean;
 }
@@ -90,6 +95,7 @@ usage: http_server.ts [-h] [--cgi] [--cors] [-b ADDRESS] [-d DIRECTORY]
                       [--compress] [--spa] [--error-page] [--upload]
                       [--allow-replace] [--max-upload-size BYTES]
                       [--auth USER:PASSWORD] [--auth-upload-only]
+                      [--proxy-protocol] [--trust-proxy ADDR[/BITS]]
                       [port]
 
 positional arguments:
@@ -128,6 +134,11 @@ options:
   --auth USER:PASSWORD  require HTTP Basic authentication (repeatable; the
                         password may be sha256:<hex>)
   --auth-upload-only    require --auth for uploads only, not for reading
+  --proxy-protocol      read a PROXY protocol (v1/v2) header before each
+                        connection's requests: the client it names is logged
+  --trust-proxy ADDR[/BITS]
+                        believe Forwarded and X-Forwarded-* from these peers
+                        (repeatable)
 `;
 
 type Dest =
@@ -151,7 +162,9 @@ type Dest =
   | "allow_replace"
   | "max_upload_size"
   | "auth"
-  | "auth_upload_only";
+  | "auth_upload_only"
+  | "proxy_protocol"
+  | "trust_proxy";
 
 interface OptionSpec {
   long: string;
@@ -186,6 +199,8 @@ const SPECS: readonly OptionSpec[] = [
   { long: "--max-upload-size", dest: "max_upload_size", takes_value: true },
   { long: "--auth", dest: "auth", takes_value: true },
   { long: "--auth-upload-only", dest: "auth_upload_only", takes_value: false },
+  { long: "--proxy-protocol", dest: "proxy_protocol", takes_value: false },
+  { long: "--trust-proxy", dest: "trust_proxy", takes_value: true },
 ];
 
 /** The options that are switches. */
@@ -199,7 +214,8 @@ type Flag =
   | "error_page"
   | "upload"
   | "allow_replace"
-  | "auth_upload_only";
+  | "auth_upload_only"
+  | "proxy_protocol";
 
 const PROTOCOLS = ["HTTP/1.0", "HTTP/1.1"] as const;
 
@@ -260,6 +276,14 @@ function set_value(
   switch (dest) {
     case "bind":
       options.bind = value;
+      break;
+    case "trust_proxy":
+      try {
+        parse_address_range(value);
+      } catch (err) {
+        throw new CliError((err as Error).message, name);
+      }
+      options.trust_proxy.push(value);
       break;
     case "directory":
       options.directory = join_path(base, value);
@@ -414,6 +438,8 @@ export function parse_args(
     max_upload_size: null,
     auth: [],
     auth_upload_only: false,
+    proxy_protocol: false,
+    trust_proxy: [],
     help: false,
   };
   const positionals: string[] = [];

@@ -19,6 +19,7 @@ import {
   ThreadingHTTPSServer,
 } from "../_server/tls_server.ts";
 import { worker_role } from "../_server/workers.ts";
+import { clear_stale_socket, unix_path } from "../_server/unix_server.ts";
 import { start_warnings } from "./upload_options.ts";
 import { configured_handler } from "./configure.ts";
 import { decrypt_key, read_password_file, server_with_key } from "./tls_key.ts";
@@ -48,6 +49,10 @@ export interface TestOptions {
   workers?: number;
   /** Stops the server when aborted (Ctrl-C and SIGTERM always do). */
   signal?: AbortSignal;
+  /** Read a PROXY protocol header first (see `HTTPServerOptions.proxy_protocol`). */
+  proxy_protocol?: boolean;
+  /** Trusted proxies, `ADDR[/BITS]` (see `HTTPServerOptions.trust_proxy`). */
+  trust_proxy?: readonly string[];
 }
 
 function print(text: string): void {
@@ -168,21 +173,35 @@ export async function test(
   }
   const tls = options.tls_cert !== undefined;
   const workers = options.workers ?? 1;
+  const proxy = {
+    ...(options.proxy_protocol ? { proxy_protocol: true } : {}),
+    ...(options.trust_proxy ? { trust_proxy: options.trust_proxy } : {}),
+  };
+  const socket_path = unix_path(options.bind ?? "");
+  // A crashed run's socket is replaced, a live server's never.
+  if (socket_path !== null) await clear_stale_socket(socket_path);
   const server = open_server(
     options.ServerClass ?? (tls ? ThreadingHTTPSServer : ThreadingHTTPServer),
     options.bind,
     options.port ?? 8000,
     ProtocolHandler,
     tls
-      ? { certfile: options.tls_cert!, keyfile: options.tls_key, workers }
-      : { workers },
+      ? {
+        certfile: options.tls_cert!,
+        keyfile: options.tls_key,
+        workers,
+        ...proxy,
+      }
+      : { workers, ...proxy },
   );
   // A worker thread (see `workers`) serves quietly; the main thread speaks
   // and takes the signals for all. It listens before the banner: a client
   // may act on the banner at once.
   const main_thread = worker_role() === null;
   const unlisten = main_thread ? stop_on_signals(server) : () => {};
-  if (main_thread) {
+  if (main_thread && socket_path !== null) {
+    print(`Serving HTTP on unix:${socket_path} ...`);
+  } else if (main_thread) {
     const [host, real_port] = server.server_address;
     const url_host = host.includes(":") ? `[${host}]` : host;
     const scheme = tls ? "HTTPS" : "HTTP";
@@ -212,6 +231,9 @@ function env_init_cwd(): string | undefined {
 function start_error(err: unknown, options: CliOptions): string {
   const what = err instanceof Error ? err.message : String(err);
   const tls = options.tls_cert !== undefined;
+  if (err instanceof Deno.errors.AddrInUse && unix_path(options.bind ?? "")) {
+    return what;
+  }
   if (err instanceof Deno.errors.AddrInUse) {
     return `port ${options.port} is in use: ${what}`;
   }
@@ -309,6 +331,8 @@ export async function main(args: readonly string[]): Promise<number> {
       protocol: options.protocol,
       port: options.port,
       workers: options.workers,
+      proxy_protocol: options.proxy_protocol,
+      trust_proxy: options.trust_proxy,
       ...(options.bind !== undefined ? { bind: options.bind } : {}),
       ...(options.tls_cert !== undefined ? { tls_cert: options.tls_cert } : {}),
       ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { close_conn, Connection } from "../_protocol/conn.ts";
+import { close_conn, Connection, connection_of } from "../_protocol/conn.ts";
 import type { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import { escape_control, percent_format } from "../_common/pyformat.ts";
 import {
@@ -15,6 +15,20 @@ import {
   type WorkerRole,
 } from "./workers.ts";
 import { KeyboardInterrupt, watch_interrupt } from "./interrupt.ts";
+import {
+  client_address_of,
+  listen_unix,
+  remove_socket_file,
+  unix_path,
+} from "./unix_server.ts";
+import { read_proxy_header } from "./proxy_protocol.ts";
+import {
+  address_in,
+  type AddressRange,
+  forwarded_info,
+  parse_address_range,
+  set_forwarded,
+} from "./forwarded.ts";
 
 /** A handler class: what `HTTPServer` makes one of per connection. */
 export type RequestHandlerClass = new (
@@ -39,6 +53,25 @@ export interface HTTPServerOptions {
    * @default {1}
    */
   workers?: number;
+  /**
+   * Read a PROXY protocol header (v1 or v2: HAProxy, AWS NLB, nginx
+   * `proxy_protocol`) before each connection's first request: the client
+   * it names becomes `client_address`. A connection without a valid one
+   * is closed without a response; the header must come within the
+   * handler's header timeout. Only for a port that nothing but the proxy
+   * can reach: the header is believed from any peer.
+   *
+   * @default {false}
+   */
+  proxy_protocol?: boolean;
+  /**
+   * Proxies to believe, as `ADDR[/BITS]`: from a peer in one of these
+   * ranges, `Forwarded` (RFC 7239) or `X-Forwarded-For` set
+   * `client_address` (the right-most address that is not itself a trusted
+   * proxy), and `forwarded_of(handler)` gives the forwarded scheme and
+   * host. From any other peer the headers are ignored.
+   */
+  trust_proxy?: readonly string[];
 }
 
 const encoder = new TextEncoder();
@@ -101,6 +134,8 @@ export class HTTPServer {
   #pool: WorkerPool | null = null;
   #shutdown_requested = false;
   #serving: Promise<void> | null = null;
+  #proxy_protocol = false;
+  #trusted: AddressRange[] = [];
 
   /**
    * Makes a server and, unless told not to, binds it.
@@ -129,6 +164,8 @@ export class HTTPServer {
       this.server_bind();
       this.server_activate();
     }
+    this.#proxy_protocol = options.proxy_protocol ?? false;
+    this.#trusted = (options.trust_proxy ?? []).map(parse_address_range);
     const signal = options.signal;
     if (signal?.aborted) {
       this.#shutdown_requested = true;
@@ -142,6 +179,14 @@ export class HTTPServer {
   /** Opens the listening socket and records the real address. */
   server_bind(): void {
     const [host, port] = this.server_address;
+    const path = unix_path(host);
+    if (path !== null) {
+      // Python's UnixStreamServer; the file goes when the server closes.
+      this.socket = listen_unix(path);
+      this.server_name = host;
+      this.server_port = 0;
+      return;
+    }
     this.socket = this.listen(
       host === "" ? "0.0.0.0" : host,
       port,
@@ -263,8 +308,7 @@ export class HTTPServer {
     if (this.#shutdown_requested) io.draining = true;
     this.#connections.add(io);
     io.done.then(() => this.#connections.delete(io));
-    const addr = conn.remoteAddr as Deno.NetAddr;
-    const client_address: [string, number] = [addr.hostname, addr.port];
+    const client_address = client_address_of(conn.remoteAddr);
     try {
       (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
     } catch {
@@ -335,12 +379,56 @@ export class HTTPServer {
     client_address: [string, number],
   ): Promise<void> {
     const handler = new this.RequestHandlerClass(request, client_address, this);
+    if (this.#proxy_protocol || this.#trusted.length > 0) {
+      if (!(await this.#behind_proxy(handler))) return;
+    }
     handler.setup();
     try {
       await handler.handle();
     } finally {
       handler.finish();
     }
+  }
+
+  /**
+   * The PROXY header and trusted forwarding headers onto the handler's
+   * `client_address`; `false` when the connection is to close unanswered.
+   */
+  async #behind_proxy(handler: BaseHTTPRequestHandler): Promise<boolean> {
+    const mutable = handler as { client_address: [string, number] };
+    if (this.#proxy_protocol) {
+      const io = connection_of(handler.request);
+      const timeout = handler.header_timeout ?? (io.concurrent ? 60 : 10);
+      const got = await read_proxy_header(io, timeout * 1000);
+      if ("error" in got) {
+        log(percent_format("Closing connection from %s: %s", [
+          handler.client_address[0],
+          got.error,
+        ]));
+        return false;
+      }
+      if (got.source) mutable.client_address = got.source;
+    }
+    const trusted = this.#trusted;
+    if (trusted.length === 0) return true;
+    // Each request of a keep-alive connection from a proxy may be another
+    // client's: set the address after each request's headers are parsed.
+    const peer = handler.client_address;
+    const parse = handler.parse_request;
+    handler.parse_request = function (this: BaseHTTPRequestHandler) {
+      const ok = parse.call(this);
+      mutable.client_address = peer;
+      set_forwarded(this, null);
+      if (ok && address_in(peer[0], trusted)) {
+        const info = forwarded_info(this.headers, trusted);
+        if (info) {
+          set_forwarded(this, info);
+          if (info.client) mutable.client_address = info.client;
+        }
+      }
+      return ok;
+    };
+    return true;
   }
 
   /**
@@ -410,6 +498,7 @@ export class HTTPServer {
     } catch {
       // Already closed by server_close().
     }
+    remove_socket_file(this.socket);
     for (const io of this.#connections) {
       io.draining = true;
       if (io.idle) io.close("shutdown");
@@ -424,6 +513,7 @@ export class HTTPServer {
     } catch {
       // Already closed by shutdown().
     }
+    remove_socket_file(this.socket);
     for (const io of this.#connections) io.close("shutdown");
   }
 

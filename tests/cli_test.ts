@@ -26,6 +26,8 @@ const DEFAULTS: CliOptions = {
   max_upload_size: null,
   auth: [],
   auth_upload_only: false,
+  proxy_protocol: false,
+  trust_proxy: [],
   help: false,
 };
 
@@ -126,6 +128,8 @@ Deno.test("parse_args() reads every option", () => {
       max_upload_size: null,
       auth: [],
       auth_upload_only: false,
+      proxy_protocol: false,
+      trust_proxy: [],
       help: false,
     },
   );
