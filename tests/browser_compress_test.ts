@@ -11,13 +11,7 @@ import {
 } from "../http_server.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { brotliCompressSync } from "node:zlib";
-
-const CHROMIUM = "chromium";
-const HAVE_CHROMIUM = await new Deno.Command(CHROMIUM, {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
+import { dump_dom, HAVE_CHROMIUM } from "./_browser.ts";
 
 Deno.test({
   name:
@@ -25,7 +19,6 @@ Deno.test({
   ignore: !HAVE_CHROMIUM,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "browser_compress_test_" });
-    const profile = await Deno.makeTempDir({ prefix: "browser_profile_" });
     const encodings: string[] = [];
     class Handler extends SimpleHTTPRequestHandler {
       override directory = dir;
@@ -59,22 +52,7 @@ Deno.test({
         `${dir}/pre.js.br`,
         brotliCompressSync(new TextEncoder().encode(pre)),
       );
-      const out = await new Deno.Command(CHROMIUM, {
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          `--user-data-dir=${profile}`,
-          "--virtual-time-budget=10000",
-          "--dump-dom",
-          `http://127.0.0.1:${server.server_port}/`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert(out.success, new TextDecoder().decode(out.stderr));
-      const dom = new TextDecoder().decode(out.stdout);
+      const dom = await dump_dom(`http://127.0.0.1:${server.server_port}/`);
       assert(dom.includes('<p id="out">fly-ok pre-ok</p>'), dom);
       // Chromium over plain HTTP offers gzip, deflate (and br, zstd on
       // newer versions): the page and fly.js come compressed on the fly,
@@ -93,7 +71,6 @@ Deno.test({
       server.server_close();
       await serving;
       await Deno.remove(dir, { recursive: true });
-      await Deno.remove(profile, { recursive: true });
     }
   },
 });

@@ -10,18 +10,7 @@ import {
   ThreadingHTTPServer,
 } from "../http_server.ts";
 import { assert, assertEquals } from "./_assert.ts";
-
-const CHROMIUM = "chromium";
-const HAVE_CHROMIUM = await new Deno.Command(CHROMIUM, {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
-if (!HAVE_CHROMIUM) {
-  console.warn(
-    "tests/browser_test.ts: chromium is not installed (apt-get install chromium): skipping the browser checks",
-  );
-}
+import { dump_dom, HAVE_CHROMIUM } from "./_browser.ts";
 
 /** Serves `dir` on a free port until disposed. */
 function serve_dir(dir: string): ThreadingHTTPServer & AsyncDisposable {
@@ -32,31 +21,6 @@ function serve_dir(dir: string): ThreadingHTTPServer & AsyncDisposable {
   const server = new ThreadingHTTPServer(["127.0.0.1", 0], Handler);
   server.serve_forever();
   return server;
-}
-
-/** The DOM chromium builds for `url`, after scripts ran (virtual time). */
-async function dump_dom(url: string): Promise<string> {
-  const profile = await Deno.makeTempDir({ prefix: "browser_test_" });
-  try {
-    const out = await new Deno.Command(CHROMIUM, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        `--user-data-dir=${profile}`,
-        "--virtual-time-budget=10000",
-        "--dump-dom",
-        url,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    return new TextDecoder().decode(out.stdout);
-  } finally {
-    await Deno.remove(profile, { recursive: true });
-  }
 }
 
 function decode_entities(s: string): string {

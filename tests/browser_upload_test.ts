@@ -12,13 +12,7 @@ import {
 } from "../http_server.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { wait_for } from "./_helpers.ts";
-
-const CHROMIUM = "chromium";
-const HAVE_CHROMIUM = await new Deno.Command(CHROMIUM, {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
+import { CHROMIUM, HAVE_CHROMIUM } from "./_browser.ts";
 
 /** A minimal DevTools protocol client over the browser's WebSocket. */
 class DevTools implements AsyncDisposable {
