@@ -77,13 +77,33 @@ const CONTROL = /[\\\p{C}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
  * ```
  */
 export function escape_control(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    if (c === "\\") return "\\\\";
-    const cp = c.codePointAt(0)!;
-    return cp <= 0xff
-      ? "\\x" + cp.toString(16).padStart(2, "0")
-      : cp <= 0xffff
-      ? "\\u" + cp.toString(16).padStart(4, "0")
-      : "\\U" + cp.toString(16).padStart(8, "0");
-  });
+  return s.replace(
+    CONTROL,
+    (c) => c === "\\" ? "\\\\" : backslash_escape(c),
+  );
+}
+
+/**
+ * One character as Python's `backslashreplace` writes it: `\xXX` up to
+ * U+00FF, `\uXXXX` up to U+FFFF, else `\UXXXXXXXX`.
+ *
+ * @param c The character (one code point).
+ * @returns Its escape.
+ *
+ * @example
+ * ```ts
+ * import { backslash_escape } from "./pyformat.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(backslash_escape("\u0100"), "\\u0100");
+ * assert.equal(backslash_escape("\x1b"), "\\x1b");
+ * ```
+ */
+export function backslash_escape(c: string): string {
+  const cp = c.codePointAt(0)!;
+  return cp <= 0xff
+    ? "\\x" + cp.toString(16).padStart(2, "0")
+    : cp <= 0xffff
+    ? "\\u" + cp.toString(16).padStart(4, "0")
+    : "\\U" + cp.toString(16).padStart(8, "0");
 }

@@ -7,7 +7,7 @@
  */
 
 import { is_token } from "../_protocol/request_head.ts";
-import { repr } from "../_common/pyformat.ts";
+import { backslash_escape, repr } from "../_common/pyformat.ts";
 
 // CR or LF would split the head; what is not ISO-8859-1 cannot be sent
 // (Python raises UnicodeEncodeError in send_header()).
@@ -28,14 +28,6 @@ const status_memo: (StatusMemo | undefined)[] = [];
  */
 const token_names = new Set<string>();
 const MAX_TOKEN_NAMES = 1024;
-
-/** `\uXXXX` or `\UXXXXXXXX` for a character, as Python's backslashreplace. */
-function backslash_escape(c: string): string {
-  const cp = c.codePointAt(0)!;
-  return cp > 0xffff
-    ? "\\U" + cp.toString(16).padStart(8, "0")
-    : "\\u" + cp.toString(16).padStart(4, "0");
-}
 
 /**
  * A status line. A reason phrase with characters beyond ISO-8859-1 (RFC

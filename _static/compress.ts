@@ -8,6 +8,7 @@
 import type { Coding } from "./accept_encoding.ts";
 import type { WFile } from "../_protocol/wfile.ts";
 import { createGzip, type Gzip, gzipSync } from "node:zlib";
+import { frame_chunk, LAST_CHUNK } from "../_protocol/chunk.ts";
 
 /** Bodies up to this size are sent as they are: compression would not pay. */
 export const MIN_COMPRESS_SIZE = 1024;
@@ -20,12 +21,10 @@ export const MIN_COMPRESS_SIZE = 1024;
  */
 export const ON_THE_FLY: readonly Coding[] = ["gzip"];
 
-const CRLF = new Uint8Array([13, 10]);
 /** The file is read in pieces of this size. */
 const READ_SIZE = 64 * 1024;
 /** gzip hands its output over in pieces of at most this size. */
 const OUT_SIZE = 16 * 1024;
-const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
 
 /**
  * Whether a media type is worth compressing: text, JSON, JavaScript, XML,
@@ -115,18 +114,7 @@ export async function write_compressed(
   try {
     for await (const chunk of gz as AsyncIterable<Uint8Array>) {
       if (chunk.length === 0) continue;
-      if (!chunked) {
-        await wfile.write(chunk);
-        continue;
-      }
-      // Size line, data and CRLF in one piece: one copy, one buffered write.
-      const size = chunk.length.toString(16);
-      const framed = new Uint8Array(size.length + 2 + chunk.length + 2);
-      for (let i = 0; i < size.length; i++) framed[i] = size.charCodeAt(i);
-      framed.set(CRLF, size.length);
-      framed.set(chunk, size.length + 2);
-      framed.set(CRLF, size.length + 2 + chunk.length);
-      await wfile.write(framed);
+      await wfile.write(chunked ? frame_chunk(chunk) : chunk);
     }
     if (chunked) await wfile.write(LAST_CHUNK);
   } finally {

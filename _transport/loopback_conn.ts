@@ -7,6 +7,8 @@
  * @module
  */
 
+import { frame_chunk, LAST_CHUNK } from "../_protocol/chunk.ts";
+
 /** Bytes queued before a write waits for the reader (backpressure). */
 const HIGH_WATER = 64 * 1024;
 
@@ -111,7 +113,7 @@ export class LoopbackConn {
     }
     const data = chunk.value;
     if (data.length === 0) return;
-    this.#pending = this.#chunked ? chunk_of(data) : data;
+    this.#pending = this.#chunked ? frame_chunk(data) : data;
   }
 
   /** Queues a copy of `p` for the response side; waits while the queue is full. */
@@ -202,19 +204,4 @@ export class LoopbackConn {
   ref(): void {}
   /** Nothing to do. */
   unref(): void {}
-}
-
-const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
-
-/** One chunk of chunked transfer coding around `data`. */
-function chunk_of(data: Uint8Array): Uint8Array {
-  const size = data.length.toString(16);
-  const out = new Uint8Array(size.length + 4 + data.length);
-  for (let i = 0; i < size.length; i++) out[i] = size.charCodeAt(i);
-  out[size.length] = 0x0d;
-  out[size.length + 1] = 0x0a;
-  out.set(data, size.length + 2);
-  out[out.length - 2] = 0x0d;
-  out[out.length - 1] = 0x0a;
-  return out;
 }
