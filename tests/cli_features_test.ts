@@ -23,16 +23,12 @@ import {
   split_bytes,
   temp_dir,
 } from "./_static_helpers.ts";
+import { HAVE_OPENSSL, make_certificate } from "./_tls.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT = `${ROOT}http_server.ts`;
 const decoder = new TextDecoder();
 const HAVE_CURL = (await curl_version()) !== null;
-const HAVE_OPENSSL = await new Deno.Command("openssl", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
 
 /** `deno task serve`'s own flags, from deno.json. */
 const TASK_FLAGS: string[] = (() => {
@@ -190,28 +186,7 @@ Deno.test({
         stdout: "null",
         stderr: "null",
       }).output();
-    assert(
-      (await openssl([
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-keyout",
-        "plain.pem",
-        "-out",
-        "c.pem",
-        "-days",
-        "1",
-      ])).success,
-      "openssl req failed",
-    );
+    await make_certificate(d, "plain.pem");
     await Deno.writeTextFile(`${d}/pass.txt`, "correct horse\n");
     assert(
       (await openssl([

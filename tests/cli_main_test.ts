@@ -13,6 +13,7 @@ import {
   spawn_server,
   type Spawned as Running,
 } from "./_helpers.ts";
+import { HAVE_OPENSSL, make_certificate } from "./_tls.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCRIPT = `${ROOT}http_server.ts`;
@@ -26,12 +27,6 @@ const TASK_FLAGS: string[] = (() => {
   assertEquals(words.at(-1), "http_server.ts");
   return words.slice(2, -1);
 })();
-
-const HAVE_OPENSSL = await new Deno.Command("openssl", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
 
 const BANNER =
   /^Serving (HTTPS?) on (\S+) port (\d+) \((https?):\/\/(\S+):(\d+)\/\) \.\.\.$/;
@@ -268,33 +263,7 @@ Deno.test({
   ignore: !HAVE_OPENSSL,
   async fn() {
     await using dir = await temp_dir();
-    const made = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        // rustls checks the subject alternative name, not the CN, and
-        // refuses a CA certificate (openssl's default) as a server's.
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-days",
-        "1",
-      ],
-      cwd: String(dir),
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assert(made.success, "openssl req failed");
+    await make_certificate(String(dir));
     await Deno.writeTextFile(`${dir}/hello.txt`, "over TLS");
     await using running = await start(serve_args(
       "0",

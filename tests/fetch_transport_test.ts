@@ -18,6 +18,7 @@ import { PostHandler } from "../examples/post.ts";
 import { assert, assertEquals, assertMatch } from "./_assert.ts";
 import { ROOT } from "./_subprocess.ts";
 import { MTIME_HTTP, temp_dir, write_file } from "./_static_helpers.ts";
+import { HAVE_OPENSSL, make_certificate } from "./_tls.ts";
 
 /** What is compared between the transports. */
 interface Answer {
@@ -250,11 +251,6 @@ Deno.test("handler_to_fetch() feeds a chunked request body to rfile", async () =
   assertEquals(await res.text(), "abcdef");
 });
 
-const HAVE_OPENSSL = await new Deno.Command("openssl", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
 const CURL_FEATURES = await new Deno.Command("curl", {
   args: ["-V"],
   stdout: "piped",
@@ -267,31 +263,7 @@ Deno.test({
   ignore: !HAVE_OPENSSL || !/\bHTTP2\b/.test(CURL_FEATURES),
   async fn() {
     await using dir = await temp_dir();
-    const made = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-days",
-        "1",
-      ],
-      cwd: dir.path,
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assert(made.success, "openssl req failed");
+    await make_certificate(dir.path);
     await using served = Deno.serve({
       hostname: "127.0.0.1",
       port: 0,
