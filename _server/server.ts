@@ -4,7 +4,7 @@
  * @module
  */
 
-import { close_conn, Connection, connection_of } from "../_protocol/conn.ts";
+import { close_conn, Connection } from "../_protocol/conn.ts";
 import type { BaseHTTPRequestHandler } from "../_handler/base_handler.ts";
 import { escape_control, percent_format } from "../_common/pyformat.ts";
 import {
@@ -21,14 +21,8 @@ import {
   remove_socket_file,
   unix_path,
 } from "./unix_server.ts";
-import { read_proxy_header } from "./proxy_protocol.ts";
-import {
-  address_in,
-  type AddressRange,
-  forwarded_info,
-  parse_address_range,
-  set_forwarded,
-} from "./forwarded.ts";
+import { type AddressRange, parse_address_range } from "./forwarded.ts";
+import { behind_proxy } from "./behind_proxy.ts";
 
 /** A handler class: what `HTTPServer` makes one of per connection. */
 export type RequestHandlerClass = new (
@@ -380,7 +374,13 @@ export class HTTPServer {
   ): Promise<void> {
     const handler = new this.RequestHandlerClass(request, client_address, this);
     if (this.#proxy_protocol || this.#trusted.length > 0) {
-      if (!(await this.#behind_proxy(handler))) return;
+      const proxied = await behind_proxy(
+        handler,
+        this.#proxy_protocol,
+        this.#trusted,
+        log,
+      );
+      if (!proxied) return;
     }
     handler.setup();
     try {
@@ -388,47 +388,6 @@ export class HTTPServer {
     } finally {
       handler.finish();
     }
-  }
-
-  /**
-   * The PROXY header and trusted forwarding headers onto the handler's
-   * `client_address`; `false` when the connection is to close unanswered.
-   */
-  async #behind_proxy(handler: BaseHTTPRequestHandler): Promise<boolean> {
-    const mutable = handler as { client_address: [string, number] };
-    if (this.#proxy_protocol) {
-      const io = connection_of(handler.request);
-      const timeout = handler.header_timeout ?? (io.concurrent ? 60 : 10);
-      const got = await read_proxy_header(io, timeout * 1000);
-      if ("error" in got) {
-        log(percent_format("Closing connection from %s: %s", [
-          handler.client_address[0],
-          got.error,
-        ]));
-        return false;
-      }
-      if (got.source) mutable.client_address = got.source;
-    }
-    const trusted = this.#trusted;
-    if (trusted.length === 0) return true;
-    // Each request of a keep-alive connection from a proxy may be another
-    // client's: set the address after each request's headers are parsed.
-    const peer = handler.client_address;
-    const parse = handler.parse_request;
-    handler.parse_request = function (this: BaseHTTPRequestHandler) {
-      const ok = parse.call(this);
-      mutable.client_address = peer;
-      set_forwarded(this, null);
-      if (ok && address_in(peer[0], trusted)) {
-        const info = forwarded_info(this.headers, trusted);
-        if (info) {
-          set_forwarded(this, info);
-          if (info.client) mutable.client_address = info.client;
-        }
-      }
-      return ok;
-    };
-    return true;
   }
 
   /**
