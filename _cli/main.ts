@@ -22,7 +22,7 @@ import { worker_role } from "../_server/workers.ts";
 import { clear_stale_socket, unix_path } from "../_server/unix_server.ts";
 import { start_warnings } from "./upload_options.ts";
 import { configured_handler } from "./configure.ts";
-import { decrypt_key, read_password_file, server_with_key } from "./tls_key.ts";
+import { read_password_file } from "../_server/tls_key.ts";
 
 /** What {@linkcode test} runs. */
 export interface TestOptions {
@@ -40,6 +40,8 @@ export interface TestOptions {
   tls_cert?: string;
   /** Private key (PEM) for HTTPS. */
   tls_key?: string;
+  /** The password of an encrypted `tls_key` (Python 3.14's `tls_password`). */
+  tls_password?: string;
   /**
    * Threads serving the port, the main one included (see
    * `HTTPServerOptions.workers`; needs `--unstable-net`).
@@ -189,6 +191,9 @@ export async function test(
       ? {
         certfile: options.tls_cert!,
         keyfile: options.tls_key,
+        ...(options.tls_password !== undefined
+          ? { password: options.tls_password }
+          : {}),
         workers,
         ...proxy,
       }
@@ -314,20 +319,8 @@ export async function main(args: readonly string[]): Promise<number> {
   const Base = options.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
   const Handler = configured_handler(Base, options);
   try {
-    // An encrypted key is decrypted here, in memory (Deno's TLS takes no
-    // password).
-    const ServerClass = options.tls_password_file === undefined
-      ? undefined
-      : server_with_key(
-        Deno.readTextFileSync(options.tls_cert!),
-        decrypt_key(
-          Deno.readTextFileSync(options.tls_key!),
-          read_password_file(options.tls_password_file),
-        ),
-      );
     await test({
       HandlerClass: Handler,
-      ...(ServerClass ? { ServerClass } : {}),
       protocol: options.protocol,
       port: options.port,
       workers: options.workers,
@@ -336,6 +329,9 @@ export async function main(args: readonly string[]): Promise<number> {
       ...(options.bind !== undefined ? { bind: options.bind } : {}),
       ...(options.tls_cert !== undefined ? { tls_cert: options.tls_cert } : {}),
       ...(options.tls_key !== undefined ? { tls_key: options.tls_key } : {}),
+      ...(options.tls_password_file !== undefined
+        ? { tls_password: read_password_file(options.tls_password_file) }
+        : {}),
     });
   } catch (err) {
     return fail(start_error(err, options));

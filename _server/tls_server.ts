@@ -11,6 +11,7 @@ import {
   type RequestHandlerClass,
 } from "./server.ts";
 import { process_concurrently } from "./threading.ts";
+import { decrypt_key } from "./tls_key.ts";
 
 /** The certificate options of {@linkcode HTTPSServer}, Python's names. */
 export interface HTTPSServerOptions extends HTTPServerOptions {
@@ -20,6 +21,11 @@ export interface HTTPSServerOptions extends HTTPServerOptions {
   keyfile?: string;
   /** ALPN protocols to offer, such as `["http/1.1"]`. */
   alpn_protocols?: string[];
+  /**
+   * The password of an encrypted key (Python 3.14's `password`); the key is
+   * decrypted in memory when the server is made.
+   */
+  password?: string;
 }
 
 /**
@@ -61,7 +67,10 @@ export class HTTPSServer extends HTTPServer {
     // listen() before this constructor could set it.
     super(server_address, RequestHandlerClass, false, options);
     this.#cert = Deno.readTextFileSync(options.certfile);
-    this.#key = Deno.readTextFileSync(options.keyfile ?? options.certfile);
+    const key = Deno.readTextFileSync(options.keyfile ?? options.certfile);
+    this.#key = options.password === undefined
+      ? key
+      : decrypt_key(key, options.password);
     this.#alpn = options.alpn_protocols;
     if (bind_and_activate) {
       this.server_bind();

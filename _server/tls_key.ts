@@ -1,13 +1,13 @@
 /**
- * An encrypted private key for `--tls-key`, opened with the password of
- * `--tls-password-file` (Python 3.14).
+ * An encrypted private key, opened with its password (Python 3.14's
+ * `HTTPSServer(password=...)`, the command line's `--tls-password-file`):
+ * Deno's TLS takes no password, so the key is decrypted in memory and never
+ * written to disk.
  *
  * @module
  */
 
 import { createPrivateKey } from "node:crypto";
-import { ThreadingHTTPSServer } from "../_server/tls_server.ts";
-import type { ServerClass } from "../_server/threading.ts";
 
 /**
  * Reads the password of `--tls-password-file`: the file's text, its
@@ -64,39 +64,4 @@ export function decrypt_key(pem: string, password: string): string {
       `cannot decrypt the key: ${(err as Error).message}`,
     );
   }
-}
-
-/**
- * A {@linkcode ThreadingHTTPSServer} that listens with a key given in
- * memory (Deno's TLS takes no password, so the key is decrypted first and
- * never written to disk).
- *
- * @param cert The certificate chain (PEM).
- * @param key The private key, decrypted (PEM).
- * @returns The server class, for `test({ ServerClass })`.
- *
- * @example
- * ```ts
- * import { server_with_key } from "./tls_key.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(typeof server_with_key("cert", "key"), "function");
- * ```
- */
-export function server_with_key(cert: string, key: string): ServerClass {
-  return class extends ThreadingHTTPSServer {
-    protected override listen(
-      hostname: string,
-      port: number,
-      reuse_port: boolean,
-    ): Deno.Listener {
-      return Deno.listenTls({
-        hostname,
-        port,
-        cert,
-        key,
-        ...(reuse_port ? { reusePort: true } : {}),
-      });
-    }
-  };
 }
