@@ -443,3 +443,19 @@ export function assertResponse(
 ): void {
   assertEquals(normalize(actual), expected, msg);
 }
+
+/**
+ * A directory on a 256 KiB tmpfs when this process may mount one (root),
+ * else `null`; the caller unmounts and removes it.
+ */
+export async function tiny_disk(): Promise<string | null> {
+  if (Deno.uid() !== 0) return null;
+  const dir = await Deno.makeTempDir({ prefix: "tiny_disk_" });
+  const mount = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir],
+    stderr: "null",
+  }).output();
+  if (mount.success) return dir;
+  await Deno.remove(dir);
+  return null;
+}

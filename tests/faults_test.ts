@@ -19,6 +19,7 @@ import {
   spawn_server,
   type Spawned,
   split_response,
+  tiny_disk,
   wait_for,
 } from "./_helpers.ts";
 
@@ -281,22 +282,6 @@ Deno.test("SimpleHTTPRequestHandler closes the connection after a file that shri
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/**
- * A directory on a 256 KiB tmpfs when this process may mount one, else
- * `null` (then /dev/full stands in for the disk).
- */
-async function tiny_disk(): Promise<string | null> {
-  if (Deno.uid() !== 0) return null;
-  const dir = await Deno.makeTempDir({ prefix: "faults_fs_" });
-  const mount = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir],
-    stderr: "null",
-  }).output();
-  if (mount.success) return dir;
-  await Deno.remove(dir);
-  return null;
-}
 
 Deno.test("PostHandler.do_POST() answers 500 when the disk fills while an upload is spooled, and leaves no partial file", async () => {
   const disk = await tiny_disk();

@@ -14,6 +14,7 @@ import {
   recorder_of,
   serve,
   type TestServer,
+  tiny_disk,
   wait_for,
 } from "./_helpers.ts";
 import { curl, curl_version } from "./_subprocess.ts";
@@ -527,18 +528,6 @@ Deno.test("list_directory() shows the upload form only when upload is on, and ne
     assertStringIncludes(page, '<a href="a.txt">a.txt</a>');
   }
 });
-
-async function tiny_disk(): Promise<string | null> {
-  if (Deno.uid() !== 0) return null;
-  const dir = await Deno.makeTempDir({ prefix: "upload_fs_" });
-  const mount = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir],
-    stderr: "null",
-  }).output();
-  if (mount.success) return dir;
-  await Deno.remove(dir);
-  return null;
-}
 
 Deno.test("PUT and POST answer 507 when the disk fills, leaving no file", async (t) => {
   const disk = await tiny_disk();
