@@ -6,6 +6,7 @@
  */
 
 const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Decodes bytes as ISO-8859-1, exactly: every byte becomes the code point of
@@ -52,6 +53,10 @@ export function decode_latin1(bytes: Uint8Array): string {
  */
 export function encode_latin1(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
+  // ASCII, the usual case, encodes natively: UTF-8 then writes one byte per
+  // code unit, and only then does it fill the array exactly.
+  const { read, written } = encoder.encodeInto(text, out);
+  if (read === text.length && written === text.length) return out;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c > 0xff) {

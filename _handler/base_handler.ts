@@ -273,7 +273,7 @@ export class BaseHTTPRequestHandler {
       if (!(await read_request(this, x))) {
         x.head_failed = x.wfile.buffered;
         // A malformed request's error response is buffered: send it.
-        await x.wfile.flush();
+        await x.wfile.end();
         return;
       }
       const name = "do_" + this.command;
@@ -291,7 +291,7 @@ export class BaseHTTPRequestHandler {
         if (running) await running;
         check_complete(this, x, name);
       }
-      await x.wfile.flush();
+      await x.wfile.end();
       if (!this.close_connection && !x.rfile.done) {
         // Read what the handler left of the body, so that the next request
         // starts where it should; close rather than read a large remainder.

@@ -9,7 +9,7 @@
 import { BodyReader } from "../_protocol/rfile.ts";
 import { type Connection, connection_of } from "../_protocol/conn.ts";
 import type { HeadLimits } from "../_protocol/head.ts";
-import { ResponseWriter } from "../_protocol/wfile.ts";
+import { type ResponseOutput, ResponseWriter } from "../_protocol/wfile.ts";
 import { ResponseState } from "./response.ts";
 
 /** How long a closing connection keeps reading what the client still sends. */
@@ -27,8 +27,8 @@ export class Exchange {
   readonly io: Connection;
   /** The current request's body. */
   readonly rfile: BodyReader;
-  /** The current response. */
-  readonly wfile: ResponseWriter;
+  /** The current response: to the socket, or the connection's own output. */
+  readonly wfile: ResponseOutput;
   /** The framing state of the current response. */
   readonly res: ResponseState = new ResponseState();
   /** The request line as received, line ending included. */
@@ -60,7 +60,7 @@ export class Exchange {
   constructor(request: Deno.Conn, io_timeout: () => number) {
     this.io = connection_of(request);
     this.rfile = new BodyReader(this.io, io_timeout);
-    this.wfile = new ResponseWriter(this.io, io_timeout);
+    this.wfile = this.io.output ?? new ResponseWriter(this.io, io_timeout);
   }
 
   /** Forgets the previous request and its response. */

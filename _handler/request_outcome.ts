@@ -91,7 +91,7 @@ export async function fail(
       code,
       err instanceof HTTPRequestError ? err.message : undefined,
     );
-    await x.wfile.flush();
+    await x.wfile.end();
   } catch (second) {
     if (!is_disconnect(second)) throw second;
   }

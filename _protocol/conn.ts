@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ResponseOutput } from "./wfile.ts";
+
 // Most request heads fit; fill() grows the buffer for those that do not.
 const INITIAL_BUFFER = 4 * 1024;
 const WATCHDOG_TICK_MS = 100;
@@ -65,7 +67,7 @@ export class Connection {
   /** The socket. */
   readonly conn: Deno.Conn;
   /** Buffered bytes are `buf[start..end)`. */
-  buf: Uint8Array = new Uint8Array(INITIAL_BUFFER);
+  buf: Uint8Array;
   /** Start of the unconsumed bytes. */
   start = 0;
   /** End of the buffered bytes. */
@@ -84,18 +86,43 @@ export class Connection {
   draining = false;
   /** Why it was closed from outside, if it was. */
   closed_by: CloseReason = null;
-  /** Resolves when the connection is closed. */
-  readonly done: Promise<void>;
+  /**
+   * Where the handler's responses go when not to this socket (the fetch
+   * transport's `Response`); `null` for the socket.
+   */
+  output: ResponseOutput | null = null;
   #closed = false;
-  #resolve_done: () => void;
+  #watched = false;
+  #done: PromiseWithResolvers<void> | null = null;
 
-  /** Wraps `conn` and puts it under the watchdog. */
-  constructor(conn: Deno.Conn) {
+  /**
+   * Wraps `conn` and puts it under the watchdog. With `preload`, the buffer
+   * starts as those bytes (a request already in memory) and the watchdog
+   * takes the connection only at its first read: its writes go to memory,
+   * where a deadline has nothing to cut.
+   */
+  constructor(conn: Deno.Conn, preload?: Uint8Array) {
     this.conn = conn;
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.done = promise;
-    this.#resolve_done = resolve;
     by_conn.set(conn, this);
+    if (preload === undefined) {
+      this.buf = new Uint8Array(INITIAL_BUFFER);
+      this.#watch();
+    } else {
+      this.buf = EMPTY;
+      this.#set_buf(preload);
+      this.end = preload.length;
+    }
+  }
+
+  /** Resolves when the connection is closed. */
+  get done(): Promise<void> {
+    this.#done ??= Promise.withResolvers<void>();
+    if (this.#closed) this.#done.resolve();
+    return this.#done.promise;
+  }
+
+  #watch(): void {
+    this.#watched = true;
     live.add(this);
     if (watchdog === undefined) {
       coarse_now = Date.now();
@@ -165,6 +192,7 @@ export class Connection {
       this.end = size;
     }
     if (this.#closed) return false;
+    if (!this.#watched) this.#watch();
     // Inlined rather than a call to read(): this is the hot path.
     this.deadline = coarse_now + timeout_ms;
     let n: number | null;
@@ -187,6 +215,7 @@ export class Connection {
    */
   async read(into: Uint8Array, timeout_ms: number): Promise<number | null> {
     if (this.#closed) return null;
+    if (!this.#watched) this.#watch();
     this.deadline = coarse_now + timeout_ms;
     try {
       return await this.conn.read(into);
@@ -243,8 +272,10 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.closed_by ??= reason;
-    live.delete(this);
-    if (live.size === 0 && watchdog !== undefined) {
+    if (
+      this.#watched && live.delete(this) && live.size === 0 &&
+      watchdog !== undefined
+    ) {
       clearInterval(watchdog);
       watchdog = undefined;
     }
@@ -255,7 +286,7 @@ export class Connection {
     }
     this.start = this.end = 0;
     this.#set_buf(EMPTY);
-    this.#resolve_done();
+    this.#done?.resolve();
   }
 }
 

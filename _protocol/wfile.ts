@@ -33,8 +33,41 @@ export interface WFile {
   readonly writable: WritableStream<Uint8Array>;
 }
 
+/**
+ * Where a handler's response goes: the socket's {@linkcode ResponseWriter},
+ * or another transport's (the fetch transport builds a `Response`). The
+ * handler sends its head as text and its body as bytes, and says when it
+ * is done.
+ */
+export interface ResponseOutput extends WFile {
+  /** Starts a new response: counts from zero. */
+  start(): void;
+  /** Whether bytes wait to be sent. */
+  readonly buffered: boolean;
+  /** Whether any byte of this response has been sent. */
+  readonly sent: boolean;
+  /** How many body bytes the handler wrote (suppressed ones included). */
+  readonly body_bytes: number;
+  /** Drops what is buffered and not yet sent. */
+  discard(): void;
+  /**
+   * Appends head text (a status line and header lines, ISO-8859-1); a
+   * head ends with a blank line, here or in the bytes written after it.
+   */
+  head(text: string): void;
+  /**
+   * Counts what follows as the body, from zero; with `suppress_body` the
+   * body is dropped (HEAD, 1xx, 204, 304).
+   */
+  start_body(suppress_body: boolean): void;
+  /** Appends body bytes without sending them. */
+  buffer(data: Uint8Array): void;
+  /** The handler is done with this response: sends what is buffered. */
+  end(): Promise<void>;
+}
+
 /** The writer of one connection, kept across its requests. */
-export class ResponseWriter implements WFile {
+export class ResponseWriter implements ResponseOutput {
   #io: Connection;
   #timeout_ms: () => number;
   #buf = new Uint8Array(INITIAL_SIZE);
@@ -202,6 +235,11 @@ export class ResponseWriter implements WFile {
       await this.#send(data);
     }
     return n;
+  }
+
+  /** {@inheritDoc ResponseOutput.end} */
+  end(): Promise<void> {
+    return this.flush();
   }
 
   /** {@inheritDoc WFile.flush} */

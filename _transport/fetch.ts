@@ -5,12 +5,11 @@
  * @module
  */
 
-import { Connection } from "../_protocol/conn.ts";
-import { close_conn } from "../_protocol/conn.ts";
+import { close_conn, Connection } from "../_protocol/conn.ts";
 import { HTTPServer, type RequestHandlerClass } from "../_server/server.ts";
-import { LoopbackConn } from "./loopback_conn.ts";
+import { BodyConn } from "./body_conn.ts";
+import { FetchWriter } from "./fetch_writer.ts";
 import { request_source } from "./request_bytes.ts";
-import { read_response } from "./response_reader.ts";
 
 /** A fetch handler, as `Deno.serve` and `deno serve` take it. */
 export type FetchHandler = (
@@ -77,24 +76,30 @@ export class FetchServer extends HTTPServer {
 
 /**
  * Turns a handler class into a fetch handler: each `Request` is given to a
- * new handler as the HTTP/1.1 bytes a client would have sent, through the
- * handler's own request loop (`handle_one_request()`), and what the handler
- * writes becomes the `Response`. So a `BaseHTTPRequestHandler` subclass,
+ * new handler as the HTTP/1.1 head a client would have sent, through the
+ * handler's own request loop (`handle_one_request()`), and the head and
+ * body the handler sends become the `Response`, with no bytes parsed back. So a `BaseHTTPRequestHandler` subclass,
  * `SimpleHTTPRequestHandler` (ranges, ETags, listings, uploads) or a
  * `FieldStorage` form handler runs unchanged under `Deno.serve` (HTTP/1.1
  * and HTTP/2), `deno serve --parallel` and Deno Deploy.
  *
- * The `Response` resolves when the head is complete; its body streams what
- * the handler writes after it (chunked coding decoded), and the handler's
- * writes wait while the consumer does not read. `client_address` is
+ * A body the handler writes whole (up to 32 KiB) before it returns is the
+ * `Response`'s body, resolved when the handler returns, with its
+ * `Content-Length` (Deno.serve gives one even where the wire would end the
+ * body by closing). A larger body, or one after a `wfile.flush()`, streams:
+ * the `Response` resolves at that point, its body carries the handler's
+ * later writes (chunked coding decoded), and the writes wait while the
+ * consumer does not read. `client_address` is
  * `info.remoteAddr`'s. What differs from the wire: `request_version` is
  * `HTTP/1.1` whatever the client spoke (HTTP/2 included); `path` is the
  * URL's path and query as `Deno.serve` parsed it (dot segments resolved);
  * `close_connection` and the keep-alive timeouts have no effect (the
  * connection is `Deno.serve`'s); hop-by-hop headers (`Connection`,
- * `Transfer-Encoding`) are dropped from the response; a handler that
+ * `Transfer-Encoding`) are dropped from the response, and `Date` is
+ * Deno.serve's own; interim (1xx) responses are not sent; a handler that
  * closes without answering makes the promise reject (`Deno.serve` then
- * answers 500).
+ * answers 500), and a body cut short of its `Content-Length` errors the
+ * stream (the client's connection is cut, as on the wire).
  *
  * @example
  * ```ts
@@ -144,14 +149,19 @@ export function handler_to_fetch(
     }
     const remote: Deno.Addr = info?.remoteAddr ??
       { transport: "tcp", hostname: "", port: 0 };
-    const conn = new LoopbackConn(request_source(request), remote, local);
-    const response = read_response(conn, request.method);
+    const source = request_source(request);
+    const output = new FetchWriter(request.method);
+    const conn = new BodyConn(source, output, remote, local);
+    // The head is in memory already: the handler's connection starts with
+    // it, and its responses go to the writer.
+    const io = new Connection(conn as unknown as Deno.Conn, source.head);
+    io.concurrent = true;
+    io.output = output;
     // Once Deno.serve has sent the response, or failed to (the client
-    // left), the handler's further writes fail and a read past the
-    // request ends.
-    info?.completed?.then(() => conn.abort(), () => conn.abort());
+    // left), the handler's further writes fail.
+    info?.completed?.then(() => output.abort(), () => output.abort());
     void serve_one(server, conn, address_of(remote));
-    return response;
+    return output.response;
   };
 }
 
@@ -163,15 +173,13 @@ function address_of(addr: Deno.Addr): [string, number] {
   return [(addr as Deno.UnixAddr).path ?? "", 0];
 }
 
-/** Runs one handler for one request on its loopback connection. */
+/** Runs one handler for one request on its in-memory connection. */
 async function serve_one(
   server: HTTPServer,
-  loopback: LoopbackConn,
+  body_conn: BodyConn,
   client_address: [string, number],
 ): Promise<void> {
-  const conn = loopback as unknown as Deno.Conn;
-  // Served concurrently with others: the concurrent servers' deadlines.
-  new Connection(conn).concurrent = true;
+  const conn = body_conn as unknown as Deno.Conn;
   try {
     const handler = new server.RequestHandlerClass(
       conn,

@@ -6,7 +6,7 @@
  */
 
 import { encode_latin1 } from "../_common/latin1.ts";
-import type { RequestSource } from "./loopback_conn.ts";
+import type { RequestSource } from "./body_conn.ts";
 
 /**
  * Hop-by-hop fields (RFC 9110 §7.6.1) and the framing fields, which this

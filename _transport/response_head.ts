@@ -18,7 +18,7 @@ export interface ResponseHead {
   status: number;
   /** The reason phrase. */
   reason: string;
-  /** The header fields, in order, hop-by-hop ones left out. */
+  /** The header fields, in order, hop-by-hop ones and `Date` left out. */
   headers: [string, string][];
   /** How the body ends. */
   framing: BodyFraming;
@@ -32,10 +32,13 @@ const HOP_BY_HOP = new Set([
   "upgrade",
   "proxy-connection",
 ]);
+/** The lengths of those names, of `content-length` and of `date`. */
+const FRAMING_LENGTHS = new Set([10, 17, 7, 16, 14, 4]);
 
 /**
  * Parses a response head (status line and header lines, without the blank
- * line that ends it), as written by a handler.
+ * line that ends it), as written by a handler: lines end with CRLF, or
+ * with LF alone where a CGI script wrote them.
  *
  * @example
  * ```ts
@@ -60,31 +63,33 @@ export function parse_response_head(
   text: string,
   method: string,
 ): ResponseHead {
-  const lines = text.split("\r\n");
-  const status_line = lines[0]!;
-  const match = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(status_line);
-  if (!match) {
-    throw new SyntaxError(
-      `Cannot parse status line ${JSON.stringify(status_line)}`,
-    );
-  }
-  const status = Number(match[1]);
+  let eol = line_end(text, 0);
+  const status = status_of(text, eol);
+  const reason = eol > 13 ? text.slice(13, eol) : "";
   const headers: [string, string][] = [];
   let length: number | null = null;
   let chunked = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
-    const lower = name.toLowerCase();
-    if (lower === "transfer-encoding") {
-      chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-    } else if (lower === "content-length" && /^\d+$/.test(value)) {
-      length = Number(value);
+  let next = text.indexOf("\n", eol);
+  while (next !== -1) {
+    const start = next + 1;
+    eol = line_end(text, start);
+    next = text.indexOf("\n", eol);
+    const colon = text.indexOf(":", start);
+    if (colon <= start || colon > eol) continue;
+    const name = text.slice(start, colon);
+    const value = text.slice(colon + 1, eol).trim();
+    // Only these names matter, and only their lengths need lowercasing.
+    if (FRAMING_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (lower === "transfer-encoding") {
+        chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+      } else if (lower === "content-length" && /^\d+$/.test(value)) {
+        length = Number(value);
+      }
+      // Deno.serve sends its own Date in place of the handler's.
+      if (HOP_BY_HOP.has(lower) || lower === "date") continue;
     }
-    if (!HOP_BY_HOP.has(lower)) headers.push([name, value]);
+    headers.push([name, value]);
   }
   let framing: BodyFraming;
   if (
@@ -98,5 +103,30 @@ export function parse_response_head(
   } else {
     framing = { kind: "close" };
   }
-  return { status, reason: match[2] ?? "", headers, framing };
+  return { status, reason, headers, framing };
+}
+
+/** Where the line starting at `start` ends: its CR or LF, or the text's end. */
+function line_end(text: string, start: number): number {
+  const lf = text.indexOf("\n", start);
+  if (lf === -1) return text.length;
+  return lf > start && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf;
+}
+
+/**
+ * The code of the status line `text[0..eol)`: `HTTP/d.d ddd`, then the end
+ * or a space and the reason.
+ */
+function status_of(text: string, eol: number): number {
+  const digit = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c >= 0x30 && c <= 0x39;
+  };
+  if (
+    text.startsWith("HTTP/") && digit(5) && text[6] === "." && digit(7) &&
+    text[8] === " " && digit(9) && digit(10) && digit(11) &&
+    (eol === 12 || text[12] === " ")
+  ) return Number(text.slice(9, 12));
+  const line = text.slice(0, eol);
+  throw new SyntaxError(`Cannot parse status line ${JSON.stringify(line)}`);
 }

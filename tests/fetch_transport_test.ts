@@ -8,6 +8,7 @@
 
 import {
   BaseHTTPRequestHandler,
+  CGIHTTPRequestHandler,
   handler_to_fetch,
   type RequestHandlerClass,
   SimpleHTTPRequestHandler,
@@ -15,7 +16,7 @@ import {
 } from "../mod.ts";
 import { GetHandler } from "../examples/get.ts";
 import { PostHandler } from "../examples/post.ts";
-import { assert, assertEquals, assertMatch } from "./_assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./_assert.ts";
 import { ROOT } from "./_subprocess.ts";
 import { MTIME_HTTP, temp_dir, write_file } from "./_static_helpers.ts";
 import { HAVE_OPENSSL, make_certificate } from "./_tls.ts";
@@ -42,6 +43,24 @@ async function answer_of(res: Response): Promise<Answer> {
     status: res.status,
     headers,
     body: String.fromCharCode(...bytes),
+  };
+}
+
+/**
+ * `on_fetch` without the Content-Length that the fetch transport gives a
+ * body the handler wrote whole, where the wire ends it by closing; the
+ * length must be the body's.
+ */
+function without_added_length(on_fetch: Answer, on_wire: Answer): Answer {
+  const length = (a: Answer) =>
+    a.headers.find(([name]) => name === "content-length")?.[1];
+  if (length(on_wire) !== undefined || length(on_fetch) === undefined) {
+    return on_fetch;
+  }
+  assertEquals(length(on_fetch), String(on_fetch.body.length));
+  return {
+    ...on_fetch,
+    headers: on_fetch.headers.filter(([name]) => name !== "content-length"),
   };
 }
 
@@ -72,13 +91,14 @@ async function both(
   );
   const answers: Answer[] = [];
   for (const ask of asks) {
-    const on_wire = normalise(
-      await answer_of(await ask(`http://127.0.0.1:${wire.server_port}`)),
+    const raw_wire = await answer_of(
+      await ask(`http://127.0.0.1:${wire.server_port}`),
     );
-    const on_fetch = normalise(
-      await answer_of(await ask(`http://127.0.0.1:${served.addr.port}`)),
+    const raw_fetch = await answer_of(
+      await ask(`http://127.0.0.1:${served.addr.port}`),
     );
-    assertEquals(on_fetch, on_wire);
+    const on_wire = normalise(raw_wire);
+    assertEquals(normalise(without_added_length(raw_fetch, raw_wire)), on_wire);
     answers.push(on_wire);
   }
   return answers;
@@ -181,6 +201,32 @@ Deno.test("handler_to_fetch() serves a FieldStorage upload through examples/post
   assertMatch(a!.body, /\tUploaded datafile as 'big\.txt' \(100000 bytes\)\n/);
 });
 
+Deno.test({
+  name:
+    "handler_to_fetch() runs a CGI script whose head ends in its own output, LF lines included, as the wire does",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using dir = await temp_dir();
+    await Deno.mkdir(`${dir.path}/cgi-bin`);
+    await Deno.writeTextFile(
+      `${dir.path}/cgi-bin/hello.sh`,
+      "#!/bin/sh\nprintf 'Content-type: text/plain\\nX-Script: 1\\n\\nHello %s\\n' \"$QUERY_STRING\"\n",
+    );
+    await Deno.chmod(`${dir.path}/cgi-bin/hello.sh`, 0o755);
+    class Cgi extends CGIHTTPRequestHandler {
+      override directory = dir.path;
+    }
+    const [a] = await both(Cgi, [get("/cgi-bin/hello.sh?you")]);
+    assertEquals(a!.status, 200);
+    assertEquals(a!.body, "Hello you\n");
+    assertEquals(a!.headers.find(([n]) => n === "x-script")?.[1], "1");
+    assertEquals(
+      a!.headers.find(([n]) => n === "content-type")?.[1],
+      "text/plain",
+    );
+  },
+});
+
 Deno.test("handler_to_fetch() answers send_error pages, 501 and HEAD as the wire does", async () => {
   class Errors extends BaseHTTPRequestHandler {
     do_GET() {
@@ -228,6 +274,34 @@ Deno.test("handler_to_fetch() streams a chunked body and the handler waits while
   const body = new Uint8Array(await res.arrayBuffer());
   assertEquals(body.length, 4 * 1024 * 1024);
   assertEquals(written, 4 * 1024 * 1024);
+});
+
+Deno.test("handler_to_fetch() resolves the response at a flush(), before the handler returns, and errors a body left short of its Content-Length", async () => {
+  const go_on = Promise.withResolvers<void>();
+  class Flush extends BaseHTTPRequestHandler {
+    override protocol_version = "HTTP/1.1";
+    async do_GET() {
+      this.send_response(200);
+      this.send_header("Content-Length", "6");
+      this.end_headers();
+      await this.wfile.write("abc");
+      await this.wfile.flush();
+      await go_on.promise;
+      if (this.path === "/whole") await this.wfile.write("def");
+    }
+    override log_message() {}
+  }
+  const fetch_handler = handler_to_fetch(Flush);
+  const whole = await fetch_handler(new Request("http://localhost/whole"));
+  assertEquals(whole.headers.get("content-length"), "6");
+  const reader = whole.body!.getReader();
+  assertEquals(new TextDecoder().decode((await reader.read()).value), "abc");
+  go_on.resolve();
+  assertEquals(new TextDecoder().decode((await reader.read()).value), "def");
+  assertEquals((await reader.read()).done, true);
+
+  const short = await fetch_handler(new Request("http://localhost/short"));
+  await assertRejects(() => short.text(), Deno.errors.UnexpectedEof);
 });
 
 Deno.test("handler_to_fetch() feeds a chunked request body to rfile", async () => {
