@@ -2,7 +2,9 @@
  * Under load, side by side in one run: a hello-world handler on our
  * ThreadingHTTPServer against Deno.serve, a raw Deno.listen canned
  * responder and CPython's ThreadingHTTPServer (stock, and with TCP_NODELAY);
- * and examples/get.ts against the same echo on Deno.serve.
+ * and examples/get.ts against the same echo on Deno.serve, closing each
+ * connection as the spec's handler must, and keep-alive with a
+ * Content-Length added (bench/servers/get_echo_keep_alive.ts).
  *
  *     deno task bench            (needs wrk: apt-get install wrk)
  *     SECONDS=10 deno task bench
@@ -33,6 +35,14 @@ const echo: Server[] = [
   ["Deno.serve", deno, ["run", "-A", `${here}servers/get_echo_deno_serve.ts`]],
   ["examples/get.ts", deno, ["run", "-A", `${here}servers/get_echo.ts`]],
 ];
+const echo_keep_alive: Server[] = [
+  echo[0]!,
+  [
+    "examples/get.ts + length",
+    deno,
+    ["run", "-A", `${here}servers/get_echo_keep_alive.ts`],
+  ],
+];
 
 const scenarios = [
   {
@@ -55,6 +65,14 @@ const scenarios = [
     servers: echo,
     c: 50,
     extra: ["-H", "Connection: close"],
+  },
+  // The same handler with a Content-Length added, so that it keeps the
+  // connections open.
+  {
+    name: "examples/get.ts with a Content-Length, 50 keep-alive",
+    servers: echo_keep_alive,
+    c: 50,
+    extra: [],
   },
 ];
 
