@@ -8,8 +8,9 @@
  * (`bench/servers/busboy_upload.mjs`), and a CPython 3.12 `http.server`
  * handler that saves with `cgi.FieldStorage`
  * (`bench/servers/upload_saver.py`, what the `uploadserver` package does).
- * Prints throughput and server RSS growth (peak minus RSS before) per run,
- * and the ratios of each round.
+ * Prints throughput, server RSS growth (peak minus RSS before) and server
+ * CPU time (user and system, steadier than throughput on a shared machine)
+ * per run, and the ratios of each round.
  *
  *     deno run -A bench/upload_compare.ts [MiB] [--rounds=N] [target...]
  *
@@ -28,6 +29,15 @@ const size = Number(positional[0] ?? 1024) * MiB;
 const rounds = Number(
   Deno.args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1,
 );
+
+/** User and system CPU time of a process so far, in ms (Linux). */
+function cpu_ms(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // The fields after the command, which is in parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime, fields 14 and 15, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function memory(pid: number): { rss: number; hwm: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -156,9 +166,11 @@ async function run(target: Target, dir: string, file: string) {
     const sampler = setInterval(() => {
       peak = Math.max(peak, memory(child.pid).rss);
     }, 50);
+    const cpu_before = cpu_ms(child.pid);
     const start = performance.now();
     const response = await send(port, target.method, file);
     const seconds = (performance.now() - start) / 1000;
+    const cpu = cpu_ms(child.pid) - cpu_before;
     clearInterval(sampler);
     const after = memory(child.pid);
     const status = response.split("\r\n", 1)[0];
@@ -172,7 +184,7 @@ async function run(target: Target, dir: string, file: string) {
       throw new Error(`${target.name}: ${response.slice(0, 500)}`);
     }
     const growth = Math.max(after.hwm, peak) - before.rss;
-    return { mibs: size / MiB / seconds, growth, seconds };
+    return { mibs: size / MiB / seconds, growth, seconds, cpu };
   } finally {
     child.kill("SIGTERM");
     await child.status;
@@ -191,13 +203,13 @@ const upload = `${work}/big.bin`;
 try {
   await make_upload(upload);
   for (let round = 1; round <= rounds; round++) {
-    const results: Record<string, number> = {};
+    const results: Record<string, { mibs: number; cpu: number }> = {};
     for (const key of chosen) {
       const target = TARGETS[key]!;
       const dir = await Deno.makeTempDir({ prefix: "upload_compare_" });
       try {
         const r = await run(target, dir, upload);
-        results[key] = r.mibs;
+        results[key] = r;
         const left = [...Deno.readDirSync(dir)].filter((e) =>
           e.name !== "big.bin"
         ).length;
@@ -205,7 +217,9 @@ try {
           `${target.name.padEnd(38)} ${r.mibs.toFixed(0).padStart(5)} MiB/s  ` +
             `RSS growth ${
               (r.growth / MiB).toFixed(1).padStart(5)
-            } MiB  files left ${left}`,
+            } MiB  server CPU ${
+              String(r.cpu).padStart(5)
+            } ms  files left ${left}`,
         );
       } finally {
         await Deno.remove(dir, { recursive: true });
@@ -213,10 +227,16 @@ try {
     }
     const ratio = (a: string, b: string) =>
       results[a] !== undefined && results[b] !== undefined
-        ? (results[a] / results[b]).toFixed(2) + "x"
+        ? (results[a].mibs / results[b].mibs).toFixed(2) + "x"
         : null;
     const lines = [
       ["examples/post.ts / busboy", ratio("post", "busboy")],
+      [
+        "by server CPU",
+        results.post && results.busboy
+          ? (results.busboy.cpu / results.post.cpu).toFixed(2) + "x"
+          : null,
+      ],
       ["--upload POST / CPython", ratio("upload-post", "cpython")],
       ["--upload PUT / CPython", ratio("upload-put", "cpython")],
       ["--upload POST / examples/post.ts", ratio("upload-post", "post")],
