@@ -8,9 +8,10 @@
  * (`bench/servers/busboy_upload.mjs`), and a CPython 3.12 `http.server`
  * handler that saves with `cgi.FieldStorage`
  * (`bench/servers/upload_saver.py`, what the `uploadserver` package does).
- * Prints throughput, server RSS growth (peak minus RSS before) and server
- * CPU time (user and system, steadier than throughput on a shared machine)
- * per run, and the ratios of each round.
+ * The server runs on CPU 0 and curl on CPU 1 when `taskset` and two cores
+ * are there. Prints throughput, server RSS growth (peak minus RSS before)
+ * and server CPU time (user and system, steadier than throughput on a
+ * shared machine) per run, and the ratios of each round.
  *
  *     deno run -A bench/upload_compare.ts [MiB] [--rounds=N] [target...]
  *
@@ -21,6 +22,8 @@
  *
  * @module
  */
+
+import { pinned } from "./_wrk.ts";
 
 const MiB = 1024 * 1024;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -136,8 +139,15 @@ async function send(
   const args = method === "POST"
     ? ["-F", `file=@${file};filename=big.bin`, `http://127.0.0.1:${port}/`]
     : ["-T", file, `http://127.0.0.1:${port}/big.bin`];
-  const out = await new Deno.Command("curl", {
-    args: ["-sS", "-i", "-H", "Expect:", ...args],
+  const [cmd, curl_args] = pinned(1, "curl", [
+    "-sS",
+    "-i",
+    "-H",
+    "Expect:",
+    ...args,
+  ]);
+  const out = await new Deno.Command(cmd, {
+    args: curl_args,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -149,8 +159,9 @@ async function send(
 }
 
 async function run(target: Target, dir: string, file: string) {
-  const child = new Deno.Command(target.cmd, {
-    args: target.args(dir),
+  const [cmd, args] = pinned(0, target.cmd, target.args(dir));
+  const child = new Deno.Command(cmd, {
+    args,
     cwd: ROOT,
     env: { NO_COLOR: "1", TMPDIR: dir, ...target.env },
     stdout: "piped",
