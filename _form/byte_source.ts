@@ -28,6 +28,8 @@ export interface PyReader {
  * iterable of byte chunks (such as the HTTP server's `rfile`), an object
  * with a `readable` stream (`Deno.stdin`, a `Deno.FsFile`), or a
  * Python-style reader whose `read(n)` resolves to an empty array at the end.
+ * An input that also has Python's `readinto(buffer)` (the server's `rfile`
+ * does) is read with it, straight into the parser's buffer.
  */
 export type FormInput =
   | ReadableStream<Uint8Array>
@@ -36,10 +38,20 @@ export type FormInput =
   | { readonly readable: ReadableStream<Uint8Array> }
   | PyReader;
 
-/** Pulls raw chunks from one input; `next` resolves to `null` at the end. */
+/**
+ * Pulls raw chunks from one input; `next` resolves to `null` at the end.
+ * `into`, when the input has it, reads into the caller's array instead and
+ * resolves to the count, 0 at the end.
+ */
 export interface ChunkProducer {
   next(max: number): Promise<Uint8Array | null>;
+  into?(buffer: Uint8Array): Promise<number>;
   release(): void;
+}
+
+/** An input that reads into an array, as the server's `rfile` does. */
+interface ReadIntoInput {
+  readinto(buffer: Uint8Array): Promise<number> | number;
 }
 
 /** Size of the reads asked of a {@linkcode PyReader}. */
@@ -71,6 +83,29 @@ export function to_producer(fp: FormInput): ChunkProducer {
     throw new TypeError(`Cannot read form data from fp of type ${typeof fp}`);
   }
   if (fp instanceof ReadableStream) return from_stream(fp);
+  if ("readinto" in fp && typeof fp.readinto === "function") {
+    // Python's readinto(): the socket fills the parser's buffer directly,
+    // with no chunk allocated and copied per read.
+    const reader = fp as ReadIntoInput;
+    const into = async (buffer: Uint8Array) => {
+      const n = await reader.readinto(buffer);
+      if (!Number.isInteger(n) || n < 0 || n > buffer.length) {
+        throw new TypeError(
+          `Cannot read form data: fp.readinto() returned ${n}, expected a count of bytes`,
+        );
+      }
+      return n;
+    };
+    return {
+      async next(max: number) {
+        const chunk = new Uint8Array(Math.min(max, READ_SIZE));
+        const n = await into(chunk);
+        return n === 0 ? null : chunk.subarray(0, n);
+      },
+      into,
+      release() {},
+    };
+  }
   if (Symbol.asyncIterator in fp || Symbol.iterator in fp) {
     const it = Symbol.asyncIterator in fp
       ? fp[Symbol.asyncIterator]()
@@ -135,26 +170,38 @@ export class ByteSource {
     this.#limit = limit;
   }
 
-  /** Takes the next chunk from the input, within the bounds. */
-  async #pull(): Promise<Uint8Array | null> {
+  /**
+   * How many more bytes the input may give: what is left of the length,
+   * else of the limit. At 0 without a length, more input is an error.
+   */
+  async #room(): Promise<number> {
     const bound = this.length >= 0 ? this.length : this.#limit;
     const room = bound - this.bytes_read;
-    if (room <= 0) {
-      // Without a length, more input past the limit is an error, not an end.
-      if (this.length < 0 && (await this.#input.next(1))?.length) {
-        throw this.#over_limit();
-      }
-      return null;
+    // Without a length, more input past the limit is an error, not an end.
+    if (room <= 0 && this.length < 0 && (await this.#input.next(1))?.length) {
+      throw this.#over_limit();
     }
+    return Math.max(room, 0);
+  }
+
+  /** The end of the input: an error when it comes before the length. */
+  #ended(): void {
+    if (this.bytes_read < this.length) {
+      throw new TruncatedBodyError(
+        `Body ended after ${this.bytes_read} of ${this.length} bytes`,
+        this.bytes_read,
+        this.length,
+      );
+    }
+  }
+
+  /** Takes the next chunk from the input, within the bounds. */
+  async #pull(): Promise<Uint8Array | null> {
+    const room = await this.#room();
+    if (room === 0) return null;
     let chunk = await this.#input.next(Math.min(room, READ_SIZE));
     if (chunk === null) {
-      if (this.bytes_read < this.length) {
-        throw new TruncatedBodyError(
-          `Body ended after ${this.bytes_read} of ${this.length} bytes`,
-          this.bytes_read,
-          this.length,
-        );
-      }
+      this.#ended();
       return null;
     }
     if (chunk.length > room) {
@@ -163,6 +210,20 @@ export class ByteSource {
     }
     this.bytes_read += chunk.length;
     return chunk;
+  }
+
+  /**
+   * Reads from an input with `into` straight into `buf` at `end`, within
+   * the bounds; resolves to the count, 0 at the end of the input.
+   */
+  async #pull_into(into: (buffer: Uint8Array) => Promise<number>) {
+    const room = await this.#room();
+    if (room === 0) return 0;
+    const space = Math.min(room, this.buf.length - this.end);
+    const n = await into(this.buf.subarray(this.end, this.end + space));
+    if (n === 0) this.#ended();
+    this.bytes_read += n;
+    return n;
   }
 
   #over_limit(): FormLimitError {
@@ -193,6 +254,19 @@ export class ByteSource {
     // Take whole chunks until the buffer is half full, so that a part's
     // bytes reach its file in few large writes.
     let added = false;
+    const into = this.#input.into;
+    if (into !== undefined) {
+      while (
+        !this.eof && this.end < this.buf.length &&
+        (!added || this.end < this.buf.length >> 1)
+      ) {
+        const n = await this.#pull_into(into);
+        if (n === 0) this.eof = true;
+        this.end += n;
+        added ||= n > 0;
+      }
+      return added;
+    }
     while (
       this.end < this.buf.length && (!added || this.end < this.buf.length >> 1)
     ) {
@@ -236,6 +310,14 @@ export class ByteSource {
       const chunk = this.#pending.subarray(this.#pending_offset);
       this.#pending_offset = this.#pending.length;
       yield chunk;
+    }
+    const into = this.#input.into;
+    while (!this.eof && into !== undefined) {
+      // The buffer is all consumed: read into all of it, and yield a view.
+      this.start = this.end = 0;
+      const n = await this.#pull_into(into);
+      if (n === 0) this.eof = true;
+      else yield this.buf.subarray(0, this.start = this.end = n);
     }
     while (!this.eof) {
       const chunk = await this.#pull();

@@ -482,3 +482,84 @@ Deno.test("FieldStorage.from() ends an empty part at a delimiter right after its
     assertEquals([form.getvalue("a"), form.getvalue("b")], ["", "x"]);
   }
 });
+
+/** A reader of `bytes` with only `readinto()`, at most `step` bytes a call. */
+function readinto_reader(bytes: Uint8Array, step: number) {
+  let offset = 0;
+  return {
+    readinto(buffer: Uint8Array): Promise<number> {
+      const n = Math.min(step, buffer.length, bytes.length - offset);
+      buffer.set(bytes.subarray(offset, offset + n));
+      offset += n;
+      return Promise.resolve(n);
+    },
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      throw new Error("readinto() is there: the parser should use it");
+    },
+  };
+}
+
+Deno.test("FieldStorage.from() reads an fp with readinto() into its buffer, within the same bounds", async () => {
+  await withSpoolDir(async (dir) => {
+    const Form = spoolingTo(dir);
+    const data = randomBytes(700_000, 8);
+    const body = multipart([
+      { name: "a", data: "1" },
+      { name: "f", filename: "f.bin", data },
+    ]);
+    for (const step of [1000, 65_536, 1 << 20]) {
+      for (const length of [String(body.length), undefined]) {
+        await using form = await Form.from({
+          fp: readinto_reader(body, step),
+          environ: { ...environ(body), CONTENT_LENGTH: length },
+        });
+        assertEquals(form.getvalue("a"), "1");
+        assertEquals(form.getvalue("f"), data);
+      }
+    }
+    const cut = body.slice(0, 400_000);
+    await assertRejects(
+      () =>
+        Form.from({ fp: readinto_reader(cut, 65_536), environ: environ(body) }),
+      TruncatedBodyError,
+      `Body ended after 400000 of ${body.length} bytes`,
+    );
+    const over = await assertRejects(
+      () =>
+        Form.from({
+          fp: readinto_reader(body, 65_536),
+          environ: { ...environ(body), CONTENT_LENGTH: undefined },
+          limit: 300_000,
+        }),
+      FormLimitError,
+      "Body exceeds the limit of 300000 bytes",
+    );
+    assertEquals(over.kind, "limit");
+    // A single part (read through chunks()) and a urlencoded body.
+    await using put = await Form.from({
+      fp: readinto_reader(data, 65_536),
+      environ: { REQUEST_METHOD: "PUT", CONTENT_LENGTH: String(data.length) },
+    });
+    assertEquals(put.file?.size, data.length);
+    assertEquals(put.value, new TextDecoder().decode(data));
+    const qs = encoder.encode("a=1&b=" + "x".repeat(100_000));
+    const urlencoded = await FieldStorage.from({
+      fp: readinto_reader(qs, 4096),
+      environ: {
+        REQUEST_METHOD: "POST",
+        CONTENT_TYPE: "application/x-www-form-urlencoded",
+        CONTENT_LENGTH: String(qs.length),
+      },
+    });
+    assertEquals(urlencoded.getvalue("b"), "x".repeat(100_000));
+    await assertRejects(
+      () =>
+        FieldStorage.from({
+          fp: { readinto: () => Promise.resolve(-1) },
+          environ: environ(body),
+        } as never),
+      TypeError,
+      "fp.readinto() returned -1",
+    );
+  });
+});
