@@ -168,8 +168,9 @@ export class FetchWriter implements ResponseOutput {
 
   /** Keeps bytes the handler wrote (its own copy), head text first. */
   #take(bytes: Uint8Array): void {
-    if (this.#init === null && this.#head_text !== "") {
-      // The handler finishes its head through writes (CGI output).
+    if (this.#init === null) {
+      // Bytes before a complete head are head: one the handler finishes
+      // through writes (CGI output), or writes whole itself.
       this.#head_text += decode_latin1(bytes);
       const rest = this.#parse_heads();
       if (rest === null) return;
@@ -188,7 +189,11 @@ export class FetchWriter implements ResponseOutput {
     const controller = this.#controller;
     if (controller === null || (controller.desiredSize ?? 0) > 0) return DONE;
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.#writer_waiting = resolve;
+    const earlier = this.#writer_waiting;
+    this.#writer_waiting = earlier === null ? resolve : () => {
+      earlier();
+      resolve();
+    };
     return promise.then(() => {
       if (this.#closed) throw gone();
     });

@@ -304,6 +304,20 @@ Deno.test("handler_to_fetch() resolves the response at a flush(), before the han
   await assertRejects(() => short.text(), Deno.errors.UnexpectedEof);
 });
 
+Deno.test("handler_to_fetch() takes a response the handler writes to wfile itself, head included", async () => {
+  class Raw extends BaseHTTPRequestHandler {
+    async do_GET() {
+      await this.wfile.write("HTTP/1.0 203 Mine\r\nX-Raw: 1\r\n\r\nraw body");
+    }
+    override log_message() {}
+  }
+  const res = await handler_to_fetch(Raw)(new Request("http://localhost/"));
+  assertEquals(res.status, 203);
+  assertEquals(res.statusText, "Mine");
+  assertEquals(res.headers.get("x-raw"), "1");
+  assertEquals(await res.text(), "raw body");
+});
+
 Deno.test("handler_to_fetch() feeds a chunked request body to rfile", async () => {
   class Echo extends BaseHTTPRequestHandler {
     override protocol_version = "HTTP/1.1";
