@@ -150,16 +150,13 @@ export function handler_to_fetch(
     const remote: Deno.Addr = info?.remoteAddr ??
       { transport: "tcp", hostname: "", port: 0 };
     const source = request_source(request);
-    const output = new FetchWriter(request.method);
+    const output = new FetchWriter(request.method, () => info?.completed);
     const conn = new BodyConn(source, output, remote, local);
     // The head is in memory already: the handler's connection starts with
     // it, and its responses go to the writer.
     const io = new Connection(conn as unknown as Deno.Conn, source.head);
     io.concurrent = true;
     io.output = output;
-    // Once Deno.serve has sent the response, or failed to (the client
-    // left), the handler's further writes fail.
-    info?.completed?.then(() => output.abort(), () => output.abort());
     void serve_one(server, conn, address_of(remote));
     return output.response;
   };

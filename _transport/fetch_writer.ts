@@ -67,9 +67,18 @@ export class FetchWriter implements ResponseOutput {
   #controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   #writer_waiting: (() => void) | null = null;
 
-  /** @param method The request method (a `HEAD` response has no body). */
-  constructor(method: string) {
+  #completed: (() => Promise<void> | undefined) | undefined;
+
+  /**
+   * @param method The request method (a `HEAD` response has no body).
+   * @param completed What says when the response was sent or failed
+   *   (`info.completed`): asked only once the body streams, since a whole
+   *   body needs no watching, and asking costs Deno.serve a wait per
+   *   request.
+   */
+  constructor(method: string, completed?: () => Promise<void> | undefined) {
     this.#method = method;
+    this.#completed = completed;
     const { promise, resolve, reject } = Promise.withResolvers<Response>();
     this.response = promise;
     this.#resolve = resolve;
@@ -269,6 +278,10 @@ export class FetchWriter implements ResponseOutput {
       return;
     }
     this.#resolve(new Response(stream, this.#init!));
+    // Once Deno.serve has sent the body, or failed to (the client left),
+    // the handler's further writes fail.
+    const abort = () => this.abort();
+    this.#completed?.()?.then(abort, abort);
   }
 
   /** Moves kept bytes into the stream, decoded and cut to the framing. */

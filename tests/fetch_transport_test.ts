@@ -318,6 +318,39 @@ Deno.test("handler_to_fetch() takes a response the handler writes to wfile itsel
   assertEquals(await res.text(), "raw body");
 });
 
+Deno.test("handler_to_fetch() under Deno.serve fails the handler's writes once the client of a streamed body leaves", async () => {
+  const failed = Promise.withResolvers<unknown>();
+  class Endless extends BaseHTTPRequestHandler {
+    override protocol_version = "HTTP/1.1";
+    async do_GET() {
+      this.send_response(200);
+      this.end_headers();
+      const chunk = new Uint8Array(16 * 1024).fill(0x61);
+      try {
+        for (;;) await this.wfile.write(chunk);
+      } catch (err) {
+        failed.resolve(err);
+        throw err;
+      }
+    }
+    override log_message() {}
+  }
+  await using served = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    handler_to_fetch(Endless),
+  );
+  const client = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${served.addr.port}/`, {
+    signal: client.signal,
+  });
+  const reader = res.body!.getReader();
+  assertEquals((await reader.read()).done, false);
+  client.abort();
+  await reader.cancel().catch(() => {});
+  const err = await failed.promise;
+  assert(err instanceof Deno.errors.BrokenPipe, String(err));
+});
+
 Deno.test("handler_to_fetch() feeds a chunked request body to rfile", async () => {
   class Echo extends BaseHTTPRequestHandler {
     override protocol_version = "HTTP/1.1";
