@@ -7,6 +7,9 @@
 
 // encodeURIComponent leaves these unescaped; Python's quote escapes them.
 const EXTRA_UNSAFE = /[!'()*]/g;
+const HAS_EXTRA_UNSAFE = /[!'()*]/;
+/** An ASCII character that `quote()` escapes unless `safe` names it. */
+const UNSAFE_ASCII = /[^A-Za-z0-9_.\-~]/;
 /** What `quote(s)` returns unchanged: letters, digits, `_.-~` and `/`. */
 const ALWAYS_SAFE_OR_SLASH = /^[A-Za-z0-9_.\-~/]*$/;
 
@@ -55,12 +58,11 @@ function hex(c: string): string {
 export function quote(string: string, safe = "/"): string {
   // Most names need no escape at all (a listing quotes every entry's).
   if (safe === "/" && ALWAYS_SAFE_OR_SLASH.test(string)) return string;
-  let out = encodeURIComponent(string.toWellFormed()).replace(
-    EXTRA_UNSAFE,
-    hex,
-  );
+  let out = encodeURIComponent(string.toWellFormed());
+  // Tested first: a replace() with a function costs even with no match.
+  if (HAS_EXTRA_UNSAFE.test(out)) out = out.replace(EXTRA_UNSAFE, hex);
   for (const c of safe) {
-    if (c.charCodeAt(0) < 0x80 && /[^A-Za-z0-9_.\-~]/.test(c)) {
+    if (c.charCodeAt(0) < 0x80 && UNSAFE_ASCII.test(c)) {
       const escaped = hex(c);
       if (out.includes(escaped)) out = out.replaceAll(escaped, c);
     }

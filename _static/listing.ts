@@ -62,24 +62,61 @@ function pad2(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
+// The last second and the last day formatted: a directory's files often
+// share them (a checkout, an unpacked archive), and a Date costs more than
+// the arithmetic of a time of day.
+let memo_second = NaN;
+let memo_time = "";
+let memo_day = NaN;
+let memo_date = "";
+
+// The proleptic Gregorian date of a day since 1970-01-01 as YYYY-MM-DD, or
+// "" outside years 0 to 9999 (H. Hinnant's days_from_civil inverse).
+function format_day(day: number): string {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) -
+      Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return "";
+  return `${String(year).padStart(4, "0")}-${pad2(month)}-${
+    pad2(doy - Math.floor((153 * mp + 2) / 5) + 1)
+  }`;
+}
+
 // By hand: Date.prototype.toISOString took a third of the page's rendering
-// time (1.35 µs a call against 0.27 µs for this, 1,000 entries).
+// time (1.35 µs a call against 0.27 µs for a Date's fields), and a Date per
+// entry most of the rest of format_time's.
 function format_time(ms: number): string {
-  const t = new Date(ms);
-  const year = t.getUTCFullYear();
-  if (year < 0 || year > 9999) {
-    const iso = t.toISOString(); // +010000-01-01T00:00:00.000Z
-    return `<time datetime="${iso}">${
+  const second = Math.floor(Math.trunc(ms) / 1000); // as Date truncates
+  if (second === memo_second) return memo_time;
+  const day = Math.floor(second / 86400);
+  if (day !== memo_day) {
+    memo_date = format_day(day);
+    memo_day = day;
+  }
+  let html: string;
+  if (memo_date === "") {
+    const iso = new Date(ms).toISOString(); // +010000-01-01T00:00:00.000Z
+    html = `<time datetime="${iso}">${
       iso.slice(0, -8).replace("T", " ")
     }</time>`;
+  } else {
+    const s = second - day * 86400;
+    const hm = `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}`;
+    html = `<time datetime="${memo_date}T${hm}:${
+      pad2(s % 60)
+    }Z">${memo_date} ${hm}</time>`;
   }
-  const day = `${String(year).padStart(4, "0")}-${pad2(t.getUTCMonth() + 1)}-${
-    pad2(t.getUTCDate())
-  }`;
-  const hm = `${pad2(t.getUTCHours())}:${pad2(t.getUTCMinutes())}`;
-  return `<time datetime="${day}T${hm}:${
-    pad2(t.getUTCSeconds())
-  }Z">${day} ${hm}</time>`;
+  memo_second = second;
+  memo_time = html;
+  return html;
 }
 
 const STYLE = `<style>
