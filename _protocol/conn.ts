@@ -37,7 +37,13 @@ export class BufferBudgetError extends RangeError {
     this.name = "BufferBudgetError";
   }
 }
-const by_conn = new WeakMap<Deno.Conn, Connection>();
+/**
+ * Where a socket keeps its {@linkcode Connection}: a property rather than a
+ * WeakMap entry, which the collector would have to trace per socket (the
+ * fetch transport makes one per request).
+ */
+const CONNECTION = Symbol("Connection");
+type Keeping = Deno.Conn & { [CONNECTION]?: Connection };
 let watchdog: ReturnType<typeof setInterval> | undefined;
 
 /**
@@ -103,7 +109,7 @@ export class Connection {
    */
   constructor(conn: Deno.Conn, preload?: Uint8Array) {
     this.conn = conn;
-    by_conn.set(conn, this);
+    (conn as Keeping)[CONNECTION] = this;
     if (preload === undefined) {
       this.buf = new Uint8Array(INITIAL_BUFFER);
       this.#watch();
@@ -292,7 +298,7 @@ export class Connection {
 
 /** The {@linkcode Connection} of a socket, made on first use. */
 export function connection_of(conn: Deno.Conn): Connection {
-  return by_conn.get(conn) ?? new Connection(conn);
+  return (conn as Keeping)[CONNECTION] ?? new Connection(conn);
 }
 
 /**
@@ -300,7 +306,7 @@ export function connection_of(conn: Deno.Conn): Connection {
  * (closing a closed socket throws, and building that error is not free).
  */
 export function close_conn(conn: Deno.Conn): void {
-  const io = by_conn.get(conn);
+  const io = (conn as Keeping)[CONNECTION];
   if (io) {
     io.close();
     return;
