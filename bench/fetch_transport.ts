@@ -1,7 +1,9 @@
 /**
  * The fetch transport under load, in one run: the hello handler class
  * through `Deno.serve(handler_to_fetch(Hello))` against a bare `Deno.serve`
- * hello and against the wire transport (ThreadingHTTPServer), 50
+ * hello, against a bare one doing only what the transport must do at
+ * Deno's API (bench/servers/deno_serve_same_work.ts), and against the wire
+ * transport (ThreadingHTTPServer), 50
  * keep-alive connections, server on CPU 0 and wrk on CPU 1; then
  * `deno serve --parallel` against `deno serve` (one process), neither
  * pinned, wrk on the same cores.
@@ -19,6 +21,10 @@ if (!(await haveWrk())) {
 
 const pinned_servers = [
   ["bare Deno.serve", `${here}servers/deno_serve.ts`],
+  [
+    "Deno.serve, the transport's own work",
+    `${here}servers/deno_serve_same_work.ts`,
+  ],
   ["Deno.serve(handler_to_fetch(Hello))", `${here}servers/fetch_hello.ts`],
   ["ThreadingHTTPServer (wire)", `${here}servers/hello.ts`],
 ] as const;
@@ -37,12 +43,14 @@ for (const [name, script] of pinned_servers) {
   );
 }
 const bare = results.get("bare Deno.serve")!;
+const ratio = (name: string, base = bare) =>
+  (results.get(name)! / base).toFixed(2) + "x";
+const fetch_name = "Deno.serve(handler_to_fetch(Hello))";
 console.log(
-  `  handler_to_fetch / bare Deno.serve: ${
-    (results.get("Deno.serve(handler_to_fetch(Hello))")! / bare).toFixed(2)
-  }x; wire / bare Deno.serve: ${
-    (results.get("ThreadingHTTPServer (wire)")! / bare).toFixed(2)
-  }x`,
+  `  handler_to_fetch / bare Deno.serve: ${ratio(fetch_name)}; / the ` +
+    `transport's own work on Deno.serve: ${
+      ratio(fetch_name, results.get("Deno.serve, the transport's own work")!)
+    }; wire / bare Deno.serve: ${ratio("ThreadingHTTPServer (wire)")}`,
 );
 
 /** `deno serve [--parallel]` on a free port, ready once it accepts. */
