@@ -97,7 +97,7 @@ export async function wrk(
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   const errors = (errs ? errs.slice(1).reduce((s, v) => s + Number(v), 0) : 0) +
     non2xx;
-  const latency_p99 = /99%\s+(\S+)/.exec(text)?.[1] ?? "?";
+  const latency_p99 = /^\s*99%\s+(\S+)/m.exec(text)?.[1] ?? "?";
   return { rps, errors, latency_p99 };
 }
 
