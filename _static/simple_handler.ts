@@ -35,7 +35,8 @@ const encoder = new TextEncoder();
 // File system calls here are synchronous: on a local disk stat, realpath and
 // open take microseconds, while each async op waits for a thread pool hop
 // (the profile of a 1 KiB GET showed the event loop a third idle, waiting
-// for them). Large file bodies are still read async (copy_file.ts).
+// for them). File bodies are read the same way while the reads come from
+// memory, and async from the first slow one (copy_file.ts).
 
 /** What {@linkcode SimpleHTTPRequestHandler.send_head} returns for a body. */
 export type HeadBody = Deno.FsFile | Uint8Array;
