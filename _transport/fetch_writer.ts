@@ -135,11 +135,12 @@ export class FetchWriter implements ResponseOutput {
           statusText: head.reason,
           headers: head.headers,
         };
+        // Each from this head alone: a discarded head leaves nothing behind.
         this.#framing = head.framing;
-        if (head.framing.kind === "length") this.#left = head.framing.length;
-        if (head.framing.kind === "chunked") {
-          this.#decoder = new ChunkedDecoder();
-        }
+        this.#left = head.framing.kind === "length" ? head.framing.length : 0;
+        this.#decoder = head.framing.kind === "chunked"
+          ? new ChunkedDecoder()
+          : null;
         break;
       }
       end = BLANK_LINE.exec(text);
