@@ -4,6 +4,7 @@
  * either way.
  */
 
+import { concat } from "../_common/bytes.ts";
 import { copy_span } from "../_static/copy_file.ts";
 import type { WFile } from "../_protocol/wfile.ts";
 import { assertEquals } from "./_assert.ts";
@@ -21,15 +22,7 @@ function collector(): WFile & { bytes(): Uint8Array } {
     },
     flush: () => Promise.resolve(),
     writable: new WritableStream(),
-    bytes() {
-      const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.length;
-      }
-      return out;
-    },
+    bytes: () => concat(chunks),
   };
 }
 
