@@ -33,7 +33,7 @@ const HOP_BY_HOP = new Set([
   "proxy-connection",
 ]);
 /** The lengths of those names, of `content-length` and of `date`. */
-const FRAMING_LENGTHS = new Set([10, 17, 7, 16, 14, 4]);
+const CHECKED_NAME_LENGTHS = new Set([10, 17, 7, 16, 14, 4]);
 
 /**
  * Parses a response head (status line and header lines, without the blank
@@ -79,7 +79,7 @@ export function parse_response_head(
     const name = text.slice(start, colon);
     const value = text.slice(colon + 1, eol).trim();
     // Only these names matter, and only their lengths need lowercasing.
-    if (FRAMING_LENGTHS.has(name.length)) {
+    if (CHECKED_NAME_LENGTHS.has(name.length)) {
       const lower = name.toLowerCase();
       if (lower === "transfer-encoding") {
         chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
